@@ -1,0 +1,137 @@
+"""The command-line use cases behind main.py (everything but the Telegram loop)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.services import Services
+from bot.settings import Settings
+
+
+async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -> int:
+    if command == "db":
+        return await db_command(args.db_command, settings)
+    if command == "kb" and args.kb_command == "load":
+        return await kb_load(settings, args.path, prune=args.prune)
+    services = await Services.create(settings)
+    try:
+        if command == "chat":
+            from bot.console import run_console
+
+            user_id = args.user_id
+            if args.role == "admin":
+                services.dialog.admin_ids = services.dialog.admin_ids | {user_id}
+            await run_console(services, user_id=user_id)
+            return 0
+        if command == "ask":
+            return await ask(services, args)
+        if command == "kb":
+            return await kb_command(services, args)
+        if command == "eval":
+            from bot.evaluation import evaluate, print_report
+
+            rows = [json.loads(line) for line in args.file.read_text("utf-8").splitlines()
+                    if line.strip()]
+            report = evaluate(services, rows)
+            print_report(report, sys.stdout, misses=not args.quiet)
+            return 0
+    finally:
+        await services.aclose()
+    raise SystemExit(f"unknown command {command}")
+
+
+async def db_command(what: str, settings: Settings) -> int:
+    from storage import migrate
+    from storage.db import create_engine
+
+    engine = create_engine(settings.database_url, schema=settings.database_schema)
+    try:
+        if what == "upgrade":
+            await migrate.upgrade(engine)
+        print(f"schema revision: {await migrate.current_revision(engine)}")
+    finally:
+        await engine.dispose()
+    return 0
+
+
+async def kb_load(settings: Settings, path: Path | None, *, prune: bool) -> int:
+    from knowledge.entries import load_yaml_dir, load_yaml_file
+
+    services = await Services.create(settings, seed=False)
+    try:
+        target = path or settings.faq_dir
+        entries = load_yaml_file(target) if target.is_file() else load_yaml_dir(target)
+        counts = await services.kb.save_entries(entries, services.clock(), prune=prune)
+        total = await services.kb.refresh()
+        print(f"loaded {len(entries)} entries from {target}: {counts}; {total} active")
+    finally:
+        await services.aclose()
+    return 0
+
+
+async def kb_command(services: Services, args: argparse.Namespace) -> int:
+    if args.kb_command == "export":
+        from knowledge.entries import dump_yaml
+
+        entries = await services.kb.active_entries()
+        if args.format == "json":
+            json.dump([e.as_dict() for e in entries], sys.stdout, ensure_ascii=False, indent=1)
+            sys.stdout.write("\n")
+        else:
+            sys.stdout.write(dump_yaml(entries))
+        return 0
+    if args.kb_command == "check":
+        from knowledge.citations import check_citations
+
+        problems = check_citations(await services.kb.active_entries(), services.laws)
+        for problem in problems:
+            print(problem)
+        print(f"{len(problems)} problem(s)")
+        return 1 if problems else 0
+    if args.kb_command == "calibrate":
+        from knowledge.calibrate import fit_calibration
+
+        entries = await services.kb.active_entries()
+        calibration, report = fit_calibration(entries, services.kb.matcher.normalizer,
+                                              progress=sys.stderr)
+        calibration.save()
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
+    raise SystemExit(f"unknown kb command {args.kb_command}")
+
+
+async def ask(services: Services, args: argparse.Namespace) -> int:
+    if args.jsonl:
+        return ask_lines(services, sys.stdin, sys.stdout)
+    if not args.question:
+        raise SystemExit("ask needs a question, or --jsonl with lines on stdin")
+    result = services.assistant.ask(args.question)
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+    else:
+        replies = services.dialog.answer_replies(result)
+        print("\n\n".join(r.text for r in replies))
+        print(f"\n[route={result.route} faq={result.faq_id} score={result.score:.3f}]")
+    return 0
+
+
+def ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
+    """One JSON result per input line, with the input's `id` added; bad lines get an error."""
+    for number, line in enumerate(stdin, 1):
+        if not line.strip():
+            continue
+        out: dict[str, Any]
+        try:
+            row = json.loads(line)
+            question = str(row["question"])
+        except (ValueError, KeyError, TypeError) as exc:
+            out = {"line": number, "error": f"bad input: {exc.__class__.__name__}"}
+        else:
+            out = {"id": row.get("id"), **services.assistant.ask(question).as_json()}
+        stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+    stdout.flush()
+    return 0

@@ -1,0 +1,78 @@
+"""Services: the composition root of the core, built once by main.py or a test fixture."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.assistant import Assistant
+from bot.dialog import Dialog
+from bot.knowledge_base import KnowledgeBase
+from bot.settings import Settings
+from knowledge.entries import LocalFigures
+from knowledge.laws import LawLibrary
+from knowledge.normalize import Normalizer
+from knowledge.triage import TriageRules
+from storage import migrate
+from storage.db import create_engine, create_sessionmaker
+
+logger = logging.getLogger(__name__)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    laws: LawLibrary
+    kb: KnowledgeBase
+    assistant: Assistant
+    dialog: Dialog
+    clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    async def create(cls, settings: Settings, *, upgrade: bool = True, seed: bool = True,
+                     normalizer: Normalizer | None = None,
+                     clock: Callable[[], datetime] = utcnow) -> Services:
+        """Connect, migrate, seed an empty knowledge base from YAML and build the index."""
+        engine = create_engine(settings.database_url, schema=settings.database_schema)
+        try:
+            if upgrade:
+                await migrate.upgrade(engine)
+            sessions = create_sessionmaker(engine)
+            if normalizer is None:
+                normalizer = await asyncio.to_thread(Normalizer)
+            local = LocalFigures(
+                region=settings.local_region,
+                min_wage_monthly=settings.local_min_wage_monthly,
+                min_wage_hourly=settings.local_min_wage_hourly,
+                avg_wage_monthly=settings.local_avg_wage_monthly,
+            )
+            kb = KnowledgeBase(sessions, normalizer, local)
+            if seed:
+                await kb.seed_if_empty(settings.faq_dir, clock())
+            await kb.refresh()
+            laws = LawLibrary(settings.laws_dir)
+            if not laws.available:
+                logger.warning("LAWS_DIR %s holds no statutes: /law will explain how to set it",
+                               settings.laws_dir)
+            assistant = Assistant(kb, TriageRules.load(), sessions,
+                                  answer_threshold=settings.answer_threshold,
+                                  suggest_threshold=settings.suggest_threshold)
+            dialog = Dialog(sessions, assistant, laws, settings.admin_ids)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(settings, engine, sessions, laws, kb, assistant, dialog, clock)
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()

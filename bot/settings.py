@@ -1,0 +1,68 @@
+"""Settings: the one place that reads environment variables (and `.env`)."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration of one bot instance; every field has a local default."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: SecretStr | None = Field(default=None)
+    telegram_base_url: str | None = Field(
+        default=None, description="Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot"
+    )
+    telegram_base_file_url: str | None = None
+    database_url: str = "sqlite+aiosqlite:///data/labor_aid.db"
+    database_schema: str | None = Field(
+        default=None, description="PostgreSQL schema (search_path) to keep the tables in"
+    )
+    laws_dir: Path = ROOT.parent / "shared" / "laws"
+    faq_dir: Path = ROOT / "knowledge" / "faq"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+
+    # Matcher confidence gate (scores are calibrated to 0..1).
+    answer_threshold: float = 0.55
+    suggest_threshold: float = 0.30
+
+    # Locally varying figures. Left empty, answers tell the worker to check the local standard
+    # rather than showing an invented number.
+    local_region: str = ""
+    local_min_wage_monthly: int | None = None
+    local_min_wage_hourly: float | None = None
+    local_avg_wage_monthly: int | None = None
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("laws_dir", "faq_dir", mode="after")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value if value.is_absolute() else (Path.cwd() / value)
+
+    @cached_property
+    def token(self) -> str | None:
+        """The bot token in clear, for the Telegram front end only."""
+        return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,56 @@
+"""Turning core Replies into Telegram messages."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import ExtBot
+
+from bot.model import Reply
+
+logger = logging.getLogger(__name__)
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if reply.ask_location:
+        rows = [[KeyboardButton("发送我的位置", request_location=True)]]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+         for row in reply.buttons])
+
+
+async def send_replies(bot: ExtBot[None], update: Update, replies: list[Reply]) -> None:
+    """Send (or edit in place) each reply; the first `edit` reply replaces the pressed message."""
+    chat = update.effective_chat
+    query = update.callback_query
+    for reply in replies:
+        markup = keyboard(reply)
+        if reply.edit and query is not None and isinstance(query.message, Message):
+            inline = markup if isinstance(markup, InlineKeyboardMarkup) else None
+            try:
+                await query.edit_message_text(reply.text, reply_markup=inline)
+                continue
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    continue
+                # The message may be too old or gone: fall back to a new message.
+                logger.info("edit failed (%s); sending instead", exc.message)
+        target = reply.chat_id if reply.chat_id is not None else (chat.id if chat else None)
+        if target is None:
+            continue
+        try:
+            await bot.send_message(target, reply.text, reply_markup=markup)
+        except Forbidden:
+            logger.info("chat %s blocked the bot", target)

@@ -1,0 +1,184 @@
+"""Question -> FAQ entry matching: BM25 retrieval, idf-overlap and fuzzy rerank, 0..1 score.
+
+Each phrasing of an entry (title, question, every alternate) is one BM25 document, so a short
+colloquial question meets the alternate closest to it rather than a long averaged text. BM25
+(bm25s) picks candidate phrasings; each candidate is then scored by features that do not
+depend on query length:
+
+- doc coverage: the share of the phrasing's idf mass that the question contains;
+- query coverage: the share of the question's idf mass the phrasing explains;
+- fuzzy: rapidfuzz similarity of the normalised strings (catches typos and near-misses).
+
+An entry's score is its best phrasing's combined feature score, squashed through a logistic
+curve (`Calibration`) whose coefficients are fitted by `python main.py kb calibrate` on
+held-out alternates, so that the score reads as "probability this entry is right".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz
+
+from knowledge.entries import Entry
+from knowledge.normalize import Normalizer
+
+logger = logging.getLogger(__name__)
+
+CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
+CANDIDATE_DOCS = 240
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic map from raw features to a 0..1 confidence."""
+
+    w_doc: float = 4.0
+    w_query: float = 3.0
+    w_fuzzy: float = 2.0
+    w_margin: float = 1.5
+    bias: float = -4.0
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
+        if not path.is_file():
+            return cls()
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: float(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+    def save(self, path: Path = CALIBRATION_PATH) -> None:
+        path.write_text(json.dumps(self.__dict__, indent=2) + "\n", encoding="utf-8")
+
+    def __call__(self, doc_cov: float, query_cov: float, fuzzy: float, margin: float) -> float:
+        z = (self.w_doc * doc_cov + self.w_query * query_cov + self.w_fuzzy * fuzzy
+             + self.w_margin * margin + self.bias)
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class Features:
+    doc_cov: float
+    query_cov: float
+    fuzzy: float
+
+    @property
+    def raw(self) -> float:
+        """Uncalibrated ranking score."""
+        return 0.5 * self.doc_cov + 0.3 * self.query_cov + 0.2 * self.fuzzy
+
+
+@dataclass(frozen=True)
+class Scored:
+    entry: Entry
+    score: float
+    features: Features
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    normalized: str
+    ranked: tuple[Scored, ...]
+
+    @property
+    def best(self) -> Scored | None:
+        return self.ranked[0] if self.ranked else None
+
+    @property
+    def score(self) -> float:
+        return self.ranked[0].score if self.ranked else 0.0
+
+
+class Matcher:
+    """An immutable index over a list of entries; rebuild it after the entries change."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        normalizer: Normalizer,
+        calibration: Calibration | None = None,
+    ) -> None:
+        self.entries = list(entries)
+        self.normalizer = normalizer
+        self.calibration = calibration or Calibration.load()
+        self._by_id = {e.id: e for e in self.entries}
+        doc_entry: list[int] = []
+        doc_text: list[str] = []
+        doc_tokens: list[list[str]] = []
+        for index, entry in enumerate(self.entries):
+            for phrasing in entry.phrasings():
+                normalized = normalizer.normalize(phrasing)
+                tokens = normalizer.tokens(normalized)
+                if not tokens:
+                    continue
+                doc_entry.append(index)
+                doc_text.append(normalized)
+                doc_tokens.append(tokens)
+        self._doc_entry = np.asarray(doc_entry, dtype=np.int64)
+        self._doc_text = doc_text
+        self._doc_sets = [frozenset(t) for t in doc_tokens]
+        df: Counter[str] = Counter()
+        for tokens in self._doc_sets:
+            df.update(tokens)
+        n = max(len(doc_tokens), 1)
+        # The same idf as bm25s' default ("lucene") method.
+        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
+        self._doc_mass = [sum(self._idf[t] for t in s) for s in self._doc_sets]
+        self._bm25 = bm25s.BM25()
+        if doc_tokens:
+            self._bm25.index(doc_tokens, show_progress=False)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)
+
+    def match(self, question: str, *, k: int = 3) -> MatchResult:
+        """Rank entries for `question`; at most `k` results, best first, scores in 0..1."""
+        normalized = self.normalizer.normalize(question)
+        tokens = self.normalizer.tokens(normalized)
+        if not tokens or not self._doc_sets:
+            return MatchResult(normalized, ())
+        query_set = frozenset(tokens)
+        ids = self._bm25.get_tokens_ids(list(query_set))
+        if not ids:
+            return MatchResult(normalized, ())
+        scores = self._bm25.get_scores_from_ids(ids)
+        top = min(CANDIDATE_DOCS, len(scores))
+        candidates = np.argpartition(-scores, top - 1)[:top]
+        candidates = candidates[scores[candidates] > 0]
+        # Unknown words count at half the rarest weight: they may be names or places, but
+        # a question made mostly of them is probably not about anything in the KB.
+        query_mass = sum(self._idf.get(t, 0.5 * self._idf_unknown) for t in query_set)
+        best: dict[int, Features] = {}
+        for doc in candidates.tolist():
+            shared = query_set & self._doc_sets[doc]
+            mass = sum(self._idf[t] for t in shared)
+            features = Features(
+                doc_cov=mass / self._doc_mass[doc] if self._doc_mass[doc] else 0.0,
+                query_cov=mass / query_mass if query_mass else 0.0,
+                fuzzy=fuzz.ratio(normalized, self._doc_text[doc]) / 100.0,
+            )
+            entry_index = int(self._doc_entry[doc])
+            current = best.get(entry_index)
+            if current is None or features.raw > current.raw:
+                best[entry_index] = features
+        ordered = sorted(best.items(), key=lambda item: item[1].raw, reverse=True)[: max(k, 2)]
+        if not ordered:
+            return MatchResult(normalized, ())
+        runner_up = ordered[1][1].raw if len(ordered) > 1 else 0.0
+        ranked = []
+        for position, (entry_index, features) in enumerate(ordered[:k]):
+            margin = features.raw - runner_up if position == 0 else 0.0
+            score = self.calibration(features.doc_cov, features.query_cov, features.fuzzy, margin)
+            ranked.append(Scored(self.entries[entry_index], round(score, 4), features))
+        return MatchResult(normalized, tuple(ranked))

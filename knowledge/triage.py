@@ -1,0 +1,118 @@
+"""Triage: self_help / legal_aid / urgent / out_of_scope, plus crisis and collective flags.
+
+The rules are data (`triage.yaml`, regexes over cleaned text) so that admins can read and
+extend them; this module only applies them in a fixed order of precedence:
+
+1. crisis (self-harm, violence, confinement, serious injury or danger now) -> urgent
+2. a legal deadline within days -> urgent
+3. collective action happening or planned -> urgent, collective
+4. not labour law (an out-of-scope topic and no labour anchor) -> out_of_scope
+5. a live dispute a person should take -> legal_aid
+6. otherwise -> self_help
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from knowledge.normalize import clean
+
+TRIAGE_PATH = Path(__file__).resolve().parent / "triage.yaml"
+
+
+class Route(enum.StrEnum):
+    SELF_HELP = "self_help"
+    LEGAL_AID = "legal_aid"
+    URGENT = "urgent"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class Triage:
+    route: Route
+    crisis: bool = False
+    collective: bool = False
+    crisis_kinds: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    out_of_scope_topic: str | None = None
+
+
+def _compile(patterns: Iterable[str] | None) -> re.Pattern[str] | None:
+    items = [p for p in patterns or [] if p]
+    return re.compile("|".join(f"(?:{p})" for p in items)) if items else None
+
+
+def _hit(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return bool(pattern and pattern.search(text))
+
+
+class TriageRules:
+    """Compiled triage lexicon."""
+
+    def __init__(self, data: dict) -> None:
+        crisis = data.get("crisis") or {}
+        self.crisis = {kind: _compile(patterns) for kind, patterns in crisis.items()}
+        self.deadline = _compile(data.get("deadline"))
+        collective = data.get("collective") or {}
+        self.many_workers = _compile(collective.get("many_workers"))
+        self.collective_action = _compile(collective.get("action"))
+        legal = data.get("legal_aid") or {}
+        self.intent = _compile(legal.get("intent"))
+        self.refused = _compile(legal.get("refused"))
+        self.ongoing = _compile(legal.get("ongoing_months"))
+        scope = data.get("out_of_scope") or {}
+        self.oos_topics = {name: _compile(p) for name, p in (scope.get("topics") or {}).items()}
+        self.labour_anchor = _compile(scope.get("labour_anchor"))
+
+    @classmethod
+    def load(cls, path: Path = TRIAGE_PATH) -> TriageRules:
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+
+    def is_labour(self, text: str) -> bool:
+        """True if the cleaned text mentions work at all (an employer, wages, an injury…)."""
+        return _hit(self.labour_anchor, text)
+
+    def classify(self, question: str, *, match_score: float = 1.0,
+                 unknown_below: float = 0.0) -> Triage:
+        """Triage one message.
+
+        `match_score` is the knowledge-base confidence; a message with no labour words whose
+        best match scores below `unknown_below` is treated as out of scope too.
+        """
+        text = clean(question)
+        kinds = tuple(kind for kind, p in self.crisis.items() if _hit(p, text))
+        deadline = _hit(self.deadline, text)
+        many = _hit(self.many_workers, text)
+        action = _hit(self.collective_action, text)
+        collective = many or action
+        reasons: list[str] = [f"crisis:{k}" for k in kinds]
+        if deadline:
+            kinds = (*kinds, "deadline")
+            reasons.append("deadline")
+        if action:
+            reasons.append("collective_action")
+        elif many:
+            reasons.append("many_workers")
+        if kinds or action:
+            return Triage(Route.URGENT, crisis=bool(kinds), collective=collective,
+                          crisis_kinds=kinds, reasons=tuple(reasons))
+        labour = self.is_labour(text)
+        if not labour:
+            topic = next((name for name, p in self.oos_topics.items() if _hit(p, text)), None)
+            if topic is not None or match_score < unknown_below:
+                return Triage(Route.OUT_OF_SCOPE, reasons=(f"out_of_scope:{topic or 'unknown'}",),
+                              out_of_scope_topic=topic)
+        intent = _hit(self.intent, text)
+        refused = _hit(self.refused, text)
+        ongoing = _hit(self.ongoing, text)
+        if intent or (refused and ongoing):
+            reasons.extend(r for r, on in (("intent", intent), ("refused", refused),
+                                           ("ongoing", ongoing)) if on)
+            return Triage(Route.LEGAL_AID, collective=collective, reasons=tuple(reasons))
+        return Triage(Route.SELF_HELP, collective=collective, reasons=tuple(reasons))

@@ -1,0 +1,82 @@
+"""Command line: run the bot (Telegram or console), chat, ask, db, kb, eval."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+
+logger = logging.getLogger("main")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="main.py", description="劳动维权助手")
+    sub = parser.add_subparsers(dest="command")
+
+    sub.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console")
+
+    chat = sub.add_parser("chat", help="chat with the bot in this terminal")
+    chat.add_argument("--as", dest="role", choices=("worker", "staff", "admin"), default="worker")
+    chat.add_argument("--user-id", type=int, default=1)
+
+    sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+
+    ask = sub.add_parser("ask", help="answer one question, or JSON lines from stdin")
+    ask.add_argument("question", nargs="?")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--jsonl", action="store_true", help='read {"id","question"} lines')
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations")
+    db_sub.add_parser("current", help="print the schema revision")
+
+    kb = sub.add_parser("kb", help="knowledge base")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    load = kb_sub.add_parser("load", help="load YAML entries into the database")
+    load.add_argument("path", nargs="?", type=Path, help="directory or file (default FAQ_DIR)")
+    load.add_argument("--prune", action="store_true", help="retire entries not in the files")
+    export = kb_sub.add_parser("export", help="print the live entries")
+    export.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    kb_sub.add_parser("check", help="check every citation against LAWS_DIR")
+    kb_sub.add_parser("calibrate", help="fit the score calibration on held-out alternates")
+
+    ev = sub.add_parser("eval", help="score the bot on an eval JSONL file")
+    ev.add_argument("file", type=Path)
+    ev.add_argument("--quiet", action="store_true", help="figures only, no misses")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    from bot.logs import setup_logging
+
+    quiet = args.command in ("ask", "eval") or (args.command == "kb")
+    setup_logging("WARNING" if quiet else settings.log_level,
+                  secrets=(settings.token,) if settings.token else ())
+    from bot import cli
+
+    command = args.command or "run"
+    if command == "run":
+        command = "telegram" if settings.token else "chat"
+        if command == "chat":
+            args.role, args.user_id = "worker", 1
+            print("没有设置 TELEGRAM_BOT_TOKEN：进入控制台聊天（输入 /quit 退出）。", flush=True)
+    try:
+        if command == "telegram":
+            from handlers.app import run_telegram
+
+            return run_telegram(settings)
+        return asyncio.run(cli.dispatch(command, args, settings))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
