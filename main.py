@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import sys
 from pathlib import Path
@@ -58,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     from bot.logs import setup_logging
 
     quiet = args.command in ("ask", "eval") or (args.command == "kb")
-    setup_logging("WARNING" if quiet else settings.log_level,
-                  secrets=(settings.token,) if settings.token else ())
+    setup_logging(
+        "WARNING" if quiet else settings.log_level,
+        secrets=(settings.token,) if settings.token else (),
+    )
     from bot import cli
 
     command = args.command or "run"

@@ -21,9 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from knowledge.entries import Entry, load_yaml_dir  # noqa: E402
-from knowledge.matcher import Matcher  # noqa: E402
-from knowledge.normalize import Normalizer  # noqa: E402
+from knowledge.entries import Entry, load_yaml_dir
+from knowledge.matcher import Matcher
+from knowledge.normalize import Normalizer
 
 
 def perturb(text: str, rng: random.Random, alphabet: str) -> str:
@@ -42,18 +42,21 @@ def perturb(text: str, rng: random.Random, alphabet: str) -> str:
 
 
 def synthetic_kb(entries: list[Entry], size: int, rng: random.Random) -> list[Entry]:
-    alphabet = "".join(sorted({c for e in entries for p in e.phrasings() for c in p
-                               if "\u4e00" <= c <= "\u9fff"}))
+    alphabet = "".join(
+        sorted({c for e in entries for p in e.phrasings() for c in p if "\u4e00" <= c <= "\u9fff"})
+    )
     out = list(entries)
     while len(out) < size:
         base = rng.choice(entries)
-        out.append(replace(
-            base,
-            id=f"{base.id}-syn{len(out)}",
-            title=perturb(base.title, rng, alphabet),
-            question=perturb(base.question, rng, alphabet),
-            alternates=tuple(perturb(a, rng, alphabet) for a in base.alternates),
-        ))
+        out.append(
+            replace(
+                base,
+                id=f"{base.id}-syn{len(out)}",
+                title=perturb(base.title, rng, alphabet),
+                question=perturb(base.question, rng, alphabet),
+                alternates=tuple(perturb(a, rng, alphabet) for a in base.alternates),
+            )
+        )
     return out
 
 
@@ -74,12 +77,19 @@ def measure(entries: list[Entry], normalizer: Normalizer, queries: list[str]) ->
         matcher.match(q)
         timings.append((time.perf_counter() - t0) * 1000)
         if number % 100 == 0:
-            print(f"\r  {len(entries)} entries: {number}/{len(queries)} queries",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r  {len(entries)} entries: {number}/{len(queries)} queries",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
     print(file=sys.stderr)
-    return {"kb_size": len(entries), "build_s": round(build_s, 3),
-            "p50_ms": round(statistics.median(timings), 3),
-            "p99_ms": round(percentile(timings, 0.99), 3)}
+    return {
+        "kb_size": len(entries),
+        "build_s": round(build_s, 3),
+        "p50_ms": round(statistics.median(timings), 3),
+        "p99_ms": round(percentile(timings, 0.99), 3),
+    }
 
 
 def main() -> int:
@@ -92,13 +102,15 @@ def main() -> int:
 
     t0 = time.perf_counter()
     normalizer = Normalizer()
-    print(f"normalizer (jieba + lexicon) ready in {time.perf_counter() - t0:.2f} s",
-          file=sys.stderr)
+    print(
+        f"normalizer (jieba + lexicon) ready in {time.perf_counter() - t0:.2f} s", file=sys.stderr
+    )
     t0 = time.perf_counter()
     real = load_yaml_dir()
     print(f"{len(real)} real entries read in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
-    alphabet = "".join(sorted({c for e in real for a in e.alternates for c in a
-                               if "\u4e00" <= c <= "\u9fff"}))
+    alphabet = "".join(
+        sorted({c for e in real for a in e.alternates for c in a if "\u4e00" <= c <= "\u9fff"})
+    )
     pool = [a for e in real for a in e.alternates]
     queries = [perturb(rng.choice(pool), rng, alphabet) for _ in range(args.queries)]
 

@@ -18,9 +18,15 @@ logger = logging.getLogger(__name__)
 class Assistant:
     """Turns a question into an AskResult; the same logic serves Telegram, console and ask."""
 
-    def __init__(self, kb: KnowledgeBase, rules: TriageRules,
-                 sessions: async_sessionmaker[AsyncSession], *,
-                 answer_threshold: float, suggest_threshold: float) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        rules: TriageRules,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        answer_threshold: float,
+        suggest_threshold: float,
+    ) -> None:
         self.kb = kb
         self.rules = rules
         self._sessions = sessions
@@ -30,19 +36,28 @@ class Assistant:
     def ask(self, question: str) -> AskResult:
         """Match and triage without touching the database (pure; used by `ask`)."""
         result = self.kb.matcher.match(question, k=3)
-        triage = self.rules.classify(question, match_score=result.score,
-                                     unknown_below=self.suggest_threshold)
+        triage = self.rules.classify(
+            question, match_score=result.score, unknown_below=self.suggest_threshold
+        )
         route = triage.route
         best = result.best
-        alternatives = tuple(Alternative(s.entry.id, s.entry.title, s.score)
-                             for s in result.ranked[1:3])
+        alternatives = tuple(
+            Alternative(s.entry.id, s.entry.title, s.score) for s in result.ranked[1:3]
+        )
         if route is Route.OUT_OF_SCOPE or best is None or best.score < self.suggest_threshold:
             return AskResult(
-                question=question, faq_id=None, score=result.score, answer=None, citations=(),
-                route=route.value, category=None,
+                question=question,
+                faq_id=None,
+                score=result.score,
+                answer=None,
+                citations=(),
+                route=route.value,
+                category=None,
                 alternatives=() if route is Route.OUT_OF_SCOPE else alternatives,
-                crisis=triage.crisis, collective=triage.collective,
-                crisis_kinds=triage.crisis_kinds)
+                crisis=triage.crisis,
+                collective=triage.collective,
+                crisis_kinds=triage.crisis_kinds,
+            )
         entry = best.entry
         confident = best.score >= self.answer_threshold
         return AskResult(
@@ -64,11 +79,21 @@ class Assistant:
     async def answer(self, question: str, now: datetime) -> AskResult:
         """`ask`, plus logging what could not be answered for the admins' review."""
         result = self.ask(question)
-        logger.info("question answered: faq=%s score=%.3f route=%s confident=%s",
-                    result.faq_id, result.score, result.route, result.confident)
+        logger.info(
+            "question answered: faq=%s score=%.3f route=%s confident=%s",
+            result.faq_id,
+            result.score,
+            result.route,
+            result.confident,
+        )
         if not result.confident and result.route != Route.OUT_OF_SCOPE:
             async with self._sessions.begin() as session:
-                await repo.add_unanswered(session, question=question[:2000],
-                                          best_faq_id=result.faq_id, score=result.score,
-                                          route=result.route, now=now)
+                await repo.add_unanswered(
+                    session,
+                    question=question[:2000],
+                    best_faq_id=result.faq_id,
+                    score=result.score,
+                    route=result.route,
+                    now=now,
+                )
         return result

@@ -34,8 +34,11 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         if command == "eval":
             from bot.evaluation import evaluate, print_report
 
-            rows = [json.loads(line) for line in args.file.read_text("utf-8").splitlines()
-                    if line.strip()]
+            rows = [
+                json.loads(line)
+                for line in args.file.read_text("utf-8").splitlines()
+                if line.strip()
+            ]
             report = evaluate(services, rows)
             print_report(report, sys.stdout, misses=not args.quiet)
             return 0
@@ -96,8 +99,9 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
         from knowledge.calibrate import fit_calibration
 
         entries = await services.kb.active_entries()
-        calibration, report = fit_calibration(entries, services.kb.matcher.normalizer,
-                                              progress=sys.stderr)
+        calibration, report = fit_calibration(
+            entries, services.kb.matcher.normalizer, progress=sys.stderr
+        )
         calibration.save()
         print(json.dumps(report, ensure_ascii=False))
         return 0

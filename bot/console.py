@@ -39,9 +39,14 @@ def render(reply: Reply, start: int = 1) -> tuple[str, list[Button]]:
     return "\n".join(lines), buttons
 
 
-async def run_console(services: Services, *, user_id: int, stdin: TextIO = sys.stdin,
-                      stdout: TextIO = sys.stdout,
-                      readline: Callable[[], str] | None = None) -> None:
+async def run_console(
+    services: Services,
+    *,
+    user_id: int,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    readline: Callable[[], str] | None = None,
+) -> None:
     """Chat until EOF or /quit. Buttons are numbered; type the number to press one."""
     read = readline or stdin.readline
     interactive = stdin.isatty()

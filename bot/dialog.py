@@ -68,8 +68,13 @@ def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
 class Dialog:
     """Routes one event from one user to the services and returns the replies to show."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], assistant: Assistant,
-                 laws: LawLibrary, admin_ids: Sequence[int] = ()) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        assistant: Assistant,
+        laws: LawLibrary,
+        admin_ids: Sequence[int] = (),
+    ) -> None:
         self._sessions = sessions
         self.assistant = assistant
         self.kb = assistant.kb
@@ -126,8 +131,9 @@ class Dialog:
             logger.info("feedback on %s: %s", faq_id, verdict)
             if verdict == "y":
                 return [Reply(texts.FEEDBACK_THANKS)]
-            return [Reply(texts.FEEDBACK_SORRY, ((Button(texts.ASK_PERSON, "m:help"),
-                                                  HOME_BUTTON),))]
+            return [
+                Reply(texts.FEEDBACK_SORRY, ((Button(texts.ASK_PERSON, "m:help"), HOME_BUTTON),))
+            ]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
 
     def menu(self, item: str) -> list[Reply]:
@@ -137,10 +143,13 @@ class Dialog:
             categories = self.kb.categories()
             if not categories:
                 return [Reply(texts.KB_EMPTY, ((HOME_BUTTON,),))]
-            rows = [tuple(Button(c, f"c:{c}") for c in categories[i:i + 2])
-                    for i in range(0, len(categories), 2)]
-            return [Reply(texts.CHOOSE_CATEGORY, (*rows, (Button(texts.BACK, "m:home"),)),
-                          edit=True)]
+            rows = [
+                tuple(Button(c, f"c:{c}") for c in categories[i : i + 2])
+                for i in range(0, len(categories), 2)
+            ]
+            return [
+                Reply(texts.CHOOSE_CATEGORY, (*rows, (Button(texts.BACK, "m:home"),)), edit=True)
+            ]
         if item == "help" or item == "near":
             return [Reply(texts.HELP_NOW, ((HOME_BUTTON,),))]
         if item == "cases":
@@ -154,14 +163,23 @@ class Dialog:
         if not entries:
             return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
         rows = [(Button(e.title, f"f:{e.id}"),) for e in entries]
-        return [Reply(texts.CHOOSE_ENTRY.format(category=name),
-                      (*rows, (Button(texts.BACK, "m:faq"), HOME_BUTTON)), edit=True)]
+        return [
+            Reply(
+                texts.CHOOSE_ENTRY.format(category=name),
+                (*rows, (Button(texts.BACK, "m:faq"), HOME_BUTTON)),
+                edit=True,
+            )
+        ]
 
     # Answers --------------------------------------------------------------------------------
 
     def entry_text(self, entry: Entry, extra: Sequence[str] = ()) -> str:
-        parts = [f"【{entry.title}】", self.kb.render(entry), "",
-                 texts.basis_line(entry.citations)]
+        parts = [
+            f"【{entry.title}】",
+            self.kb.render(entry),
+            "",
+            texts.basis_line(entry.citations),
+        ]
         parts.extend(extra)
         parts.append(texts.FOOTER)
         return "\n".join(parts)
@@ -169,8 +187,10 @@ class Dialog:
     def entry_reply(self, entry: Entry, extra: Sequence[str] = ()) -> Reply:
         rows: list[tuple[Button, ...]] = [
             (Button(texts.SHOW_LAW, f"law:{entry.id}"),),
-            (Button(texts.HELPFUL_YES, f"fb:y:{entry.id}"),
-             Button(texts.HELPFUL_NO, f"fb:n:{entry.id}")),
+            (
+                Button(texts.HELPFUL_YES, f"fb:y:{entry.id}"),
+                Button(texts.HELPFUL_NO, f"fb:n:{entry.id}"),
+            ),
         ]
         rows.extend((Button("相关：" + r.title, f"f:{r.id}"),) for r in self.kb.related(entry))
         rows.append((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON))
@@ -206,8 +226,12 @@ class Dialog:
         if entry is not None and result.confident:
             replies.append(self.entry_reply(entry, extra))
             return replies
-        suggestions = [e for e in ([entry] if entry else []) +
-                       [self.kb.get(a.faq_id) for a in result.alternatives] if e is not None]
+        suggestions = [
+            e
+            for e in ([entry] if entry else [])
+            + [self.kb.get(a.faq_id) for a in result.alternatives]
+            if e is not None
+        ]
         help_row = (Button(texts.ASK_PERSON, "m:help"), HOME_BUTTON)
         if suggestions:
             rows = tuple((Button(e.title, f"f:{e.id}"),) for e in suggestions[:3])
@@ -227,8 +251,11 @@ class Dialog:
             return [Reply(texts.LAW_USAGE)]
         name = self.laws.resolve_law("".join(parts[:-1]))
         if name is None:
-            return [Reply(texts.LAW_UNKNOWN.format(name=parts[0],
-                                                   names="、".join(self.laws.law_names())))]
+            return [
+                Reply(
+                    texts.LAW_UNKNOWN.format(name=parts[0], names="、".join(self.laws.law_names()))
+                )
+            ]
         article = parse_article_ref(parts[-1])
         if article is None:
             return [Reply(texts.LAW_USAGE)]
@@ -241,8 +268,9 @@ class Dialog:
         for citation in citations:
             found = self.laws.get(citation.law, citation.article)
             if found is None:
-                blocks.append(texts.ARTICLE_UNKNOWN.format(law=citation.law,
-                                                           article=citation.article))
+                blocks.append(
+                    texts.ARTICLE_UNKNOWN.format(law=citation.law, article=citation.article)
+                )
             else:
                 blocks.append(f"《{found.law}》{found.text}")
         return [Reply(part) for part in split_message("\n\n".join(blocks))]

@@ -63,12 +63,14 @@ def evaluate(services: Services, rows: Iterable[dict[str, Any]]) -> Report:
             if not hit1:
                 report.misses.append(
                     f"MISS  {row.get('id')} [{row.get('topic')}] {row['question'][:50]} "
-                    f"-> {result.faq_id} ({result.score:.2f}){' (in top 3)' if hit3 else ''}")
+                    f"-> {result.faq_id} ({result.score:.2f}){' (in top 3)' if hit3 else ''}"
+                )
         expected = row.get("route")
         report.route_ok += result.route == expected
         if expected != result.route:
             report.misses.append(
-                f"ROUTE {row.get('id')} want={expected} got={result.route} {row['question'][:50]}")
+                f"ROUTE {row.get('id')} want={expected} got={result.route} {row['question'][:50]}"
+            )
         if expected == "urgent":
             report.urgent += 1
             report.urgent_ok += result.route == "urgent"

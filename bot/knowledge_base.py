@@ -22,8 +22,12 @@ logger = logging.getLogger(__name__)
 class KnowledgeBase:
     """Owns the current Matcher; `refresh()` swaps in a new one after edits."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], normalizer: Normalizer,
-                 local: LocalFigures) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        normalizer: Normalizer,
+        local: LocalFigures,
+    ) -> None:
         self._sessions = sessions
         self._normalizer = normalizer
         self.local = local
@@ -46,8 +50,11 @@ class KnowledgeBase:
             for entry in entries:
                 order.setdefault(entry.category, None)
             self._categories = list(order)
-            logger.info("knowledge index built: %d entries in %.3f s", len(entries),
-                        time.perf_counter() - started)
+            logger.info(
+                "knowledge index built: %d entries in %.3f s",
+                len(entries),
+                time.perf_counter() - started,
+            )
             return len(entries)
 
     async def active_entries(self) -> list[Entry]:
@@ -55,14 +62,21 @@ class KnowledgeBase:
             rows = await repo.active_faq_entries(session)
             return [_entry(row) for row in rows]
 
-    async def load_files(self, directory: Path, now: datetime, *, prune: bool = False,
-                         changed_by: int | None = None) -> dict[str, int]:
+    async def load_files(
+        self, directory: Path, now: datetime, *, prune: bool = False, changed_by: int | None = None
+    ) -> dict[str, int]:
         """Upsert the YAML entries in one transaction; with `prune`, retire the others."""
         entries = await asyncio.to_thread(load_yaml_dir, directory)
         return await self.save_entries(entries, now, prune=prune, changed_by=changed_by)
 
-    async def save_entries(self, entries: Sequence[Entry], now: datetime, *,
-                           prune: bool = False, changed_by: int | None = None) -> dict[str, int]:
+    async def save_entries(
+        self,
+        entries: Sequence[Entry],
+        now: datetime,
+        *,
+        prune: bool = False,
+        changed_by: int | None = None,
+    ) -> dict[str, int]:
         counts = {"added": 0, "changed": 0, "same": 0, "retired": 0}
         async with self._sessions.begin() as session:
             for entry in entries:
@@ -70,13 +84,14 @@ class KnowledgeBase:
                 counts[outcome] += 1
             if prune:
                 counts["retired"] = await repo.deactivate_faq_entries(
-                    session, [e.id for e in entries], now)
+                    session, [e.id for e in entries], now
+                )
         return counts
 
     async def seed_if_empty(self, directory: Path, now: datetime) -> bool:
         async with self._sessions.begin() as session:
             empty = await repo.count_faq_entries(session) == 0
-        if empty and directory.is_dir():
+        if empty and await asyncio.to_thread(directory.is_dir):
             counts = await self.load_files(directory, now)
             logger.info("knowledge base seeded: %s", counts)
             return True
@@ -96,8 +111,11 @@ class KnowledgeBase:
     def related(self, entry: Entry, limit: int = 2) -> list[Entry]:
         """Other entries of the same topic first, then of the same category."""
         same_topic = [e for e in self._matcher.entries if e.topic == entry.topic and e != entry]
-        same_cat = [e for e in self._matcher.entries
-                    if e.category == entry.category and e.topic != entry.topic]
+        same_cat = [
+            e
+            for e in self._matcher.entries
+            if e.category == entry.category and e.topic != entry.topic
+        ]
         return (same_topic + same_cat)[:limit]
 
     def render(self, entry: Entry) -> str:
@@ -105,7 +123,18 @@ class KnowledgeBase:
 
 
 def _entry(row: object) -> Entry:
-    data = {name: getattr(row, name) for name in
-            ("id", "topic", "category", "title", "question", "alternates", "answer",
-             "citations", "updated")}
+    data = {
+        name: getattr(row, name)
+        for name in (
+            "id",
+            "topic",
+            "category",
+            "title",
+            "question",
+            "alternates",
+            "answer",
+            "citations",
+            "updated",
+        )
+    }
     return entry_from_dict(data, version=getattr(row, "version", 1))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TextIO
 
 _TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 
@@ -27,13 +28,18 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record), self.secrets)
 
 
-def setup_logging(level: str = "INFO", secrets: tuple[str, ...] = ()) -> None:
+def setup_logging(
+    level: str = "INFO", secrets: tuple[str, ...] = (), stream: TextIO | None = None
+) -> None:
     root = logging.getLogger()
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # httpx logs every request URL at INFO, and the URL contains the bot token.
+    # PTB logs whole updates (message text, names, phone numbers) at DEBUG: never go below INFO.
+    logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
     for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "aiosqlite", "asyncio"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -32,6 +32,7 @@ class Reply:
 
 # Events a user can cause -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Text:
     text: str

@@ -40,9 +40,15 @@ class Services:
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
-    async def create(cls, settings: Settings, *, upgrade: bool = True, seed: bool = True,
-                     normalizer: Normalizer | None = None,
-                     clock: Callable[[], datetime] = utcnow) -> Services:
+    async def create(
+        cls,
+        settings: Settings,
+        *,
+        upgrade: bool = True,
+        seed: bool = True,
+        normalizer: Normalizer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> Services:
         """Connect, migrate, seed an empty knowledge base from YAML and build the index."""
         engine = create_engine(settings.database_url, schema=settings.database_schema)
         try:
@@ -63,11 +69,17 @@ class Services:
             await kb.refresh()
             laws = LawLibrary(settings.laws_dir)
             if not laws.available:
-                logger.warning("LAWS_DIR %s holds no statutes: /law will explain how to set it",
-                               settings.laws_dir)
-            assistant = Assistant(kb, TriageRules.load(), sessions,
-                                  answer_threshold=settings.answer_threshold,
-                                  suggest_threshold=settings.suggest_threshold)
+                logger.warning(
+                    "LAWS_DIR %s holds no statutes: /law will explain how to set it",
+                    settings.laws_dir,
+                )
+            assistant = Assistant(
+                kb,
+                TriageRules.load(),
+                sessions,
+                answer_threshold=settings.answer_threshold,
+                suggest_threshold=settings.suggest_threshold,
+            )
             dialog = Dialog(sessions, assistant, laws, settings.admin_ids)
         except BaseException:
             await engine.dispose()

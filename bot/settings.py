@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +57,7 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else (Path.cwd() / value)
 
-    @cached_property
+    @property
     def token(self) -> str | None:
         """The bot token in clear, for the Telegram front end only."""
         return self.telegram_bot_token.get_secret_value() if self.telegram_bot_token else None

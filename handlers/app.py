@@ -32,8 +32,9 @@ COMMANDS = [
 ]
 
 
-def build_application(settings: Settings, services: Services, *,
-                      trust_env: bool = True) -> Application:
+def build_application(
+    settings: Settings, services: Services, *, trust_env: bool = True
+) -> Application:
     """The PTB Application wired to `services`; `trust_env=False` ignores proxy variables."""
     if not settings.token:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -48,22 +49,30 @@ def build_application(settings: Settings, services: Services, *,
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
         file_url = settings.telegram_base_file_url or settings.telegram_base_url.replace(
-            "/bot", "/file/bot")
+            "/bot", "/file/bot"
+        )
         builder = builder.base_file_url(file_url)
     application = builder.build()
     application.bot_data["services"] = services
+    # httpx logs request URLs, which contain the token, at INFO.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     private = filters.ChatType.PRIVATE
     # Note: order matters; the first matching handler in a group wins.
-    application.add_handlers([
-        CommandHandler(["start", "help", "law", "privacy", "menu", "cancel"], worker.command,
-                       filters=private),
-        CallbackQueryHandler(worker.button),
-        MessageHandler(private & filters.LOCATION, worker.location),
-        MessageHandler(private & (filters.PHOTO | filters.Document.ALL), worker.attachment),
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, worker.text),
-        MessageHandler(private & filters.COMMAND, worker.command),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler(
+                ["start", "help", "law", "privacy", "menu", "cancel"],
+                worker.command,
+                filters=private,
+            ),
+            CallbackQueryHandler(worker.button),
+            MessageHandler(private & filters.LOCATION, worker.location),
+            MessageHandler(private & (filters.PHOTO | filters.Document.ALL), worker.attachment),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, worker.text),
+            MessageHandler(private & filters.COMMAND, worker.command),
+        ]
+    )
     application.add_error_handler(errors.on_error)
     return application
 
@@ -92,7 +101,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         async with application:
             await configure_bot(application)
             await application.updater.start_polling(  # type: ignore[union-attr]
-                allowed_updates=Update.ALL_TYPES, error_callback=_polling_error)
+                allowed_updates=Update.ALL_TYPES, error_callback=_polling_error
+            )
             await application.start()
             me = application.bot.username
             logger.info("bot @%s is running", me)

@@ -13,8 +13,9 @@ if TYPE_CHECKING:
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """CallbackContext with a `services` property (kept in bot_data by build_application)."""
 
-    def __init__(self, application: Application, chat_id: int | None = None,
-                 user_id: int | None = None) -> None:
+    def __init__(
+        self, application: Application, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
         super().__init__(application=application, chat_id=chat_id, user_id=user_id)
 
     @property

@@ -23,8 +23,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, NetworkError) and update is None:
         logger.warning("polling network error: %s", error.__class__.__name__)
         return
-    logger.error("update %s failed: %s", update_id, error.__class__.__name__,
-                 exc_info=error)
+    logger.error("update %s failed: %s", update_id, error.__class__.__name__, exc_info=error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
             await context.bot.send_message(update.effective_chat.id, texts.ERROR)

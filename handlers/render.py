@@ -27,8 +27,11 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-         for row in reply.buttons])
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
 
 
 async def send_replies(bot: ExtBot[None], update: Update, replies: list[Reply]) -> None:

@@ -12,8 +12,17 @@ from typing import Any
 import yaml
 
 FAQ_DIR = Path(__file__).resolve().parent / "faq"
-FIELDS = ("id", "topic", "category", "title", "question", "alternates", "answer", "citations",
-          "updated")
+FIELDS = (
+    "id",
+    "topic",
+    "category",
+    "title",
+    "question",
+    "alternates",
+    "answer",
+    "citations",
+    "updated",
+)
 PLACEHOLDERS = ("local_min_wage", "local_avg_wage")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -139,8 +148,13 @@ _BlockDumper.add_representer(str, _str_presenter)
 
 
 def dump_yaml(entries: Iterable[Entry]) -> str:
-    return yaml.dump([e.as_dict() for e in entries], Dumper=_BlockDumper, allow_unicode=True,
-                     sort_keys=False, width=1000)
+    return yaml.dump(
+        [e.as_dict() for e in entries],
+        Dumper=_BlockDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1000,
+    )
 
 
 @dataclass(frozen=True)

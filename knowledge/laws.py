@@ -11,12 +11,26 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 _SUFFIX = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
-_ARTICLE = re.compile(r"^第([零〇一二两三四五六七八九十百千]+)条(?:之([一二三四五六七八九]))?(?:\s|$)")
+_ARTICLE = re.compile(
+    r"^第([零〇一二两三四五六七八九十百千]+)条(?:之([一二三四五六七八九]))?(?:\s|$)"
+)
 _CHAPTER = re.compile(r"^#+\s")
 
 
@@ -55,7 +69,7 @@ def int_to_chinese(number: int) -> str:
 
 
 def article_heading(article: str) -> str:
-    """"276-1" -> 第二百七十六条之一."""
+    """ "276-1" -> 第二百七十六条之一."""
     main, _, suffix = article.partition("-")
     heading = f"第{int_to_chinese(int(main))}条"
     if suffix:
@@ -113,7 +127,7 @@ class LawLibrary:
 
 
 def parse_article_ref(text: str) -> str | None:
-    """"82", "第82条", "第八十二条", "276之一", "276-1" -> canonical "82" / "276-1"."""
+    """ "82", "第82条", "第八十二条", "276之一", "276-1" -> canonical "82" / "276-1"."""
     text = text.strip().removeprefix("第").removesuffix("条").replace("条之", "之")
     main, sep, suffix = text.replace("之", "-").partition("-")
     try:

@@ -41,11 +41,12 @@ CANDIDATE_DOCS = 240
 class Calibration:
     """Logistic map from raw features to a 0..1 confidence."""
 
-    w_doc: float = 4.0
-    w_query: float = 3.0
-    w_fuzzy: float = 2.0
-    w_margin: float = 1.5
-    bias: float = -4.0
+    w_doc: float = 2.0
+    w_query: float = 2.0
+    w_fuzzy: float = 1.0
+    w_entry: float = 2.0
+    w_margin: float = 3.0
+    bias: float = -3.5
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_PATH) -> Calibration:
@@ -57,10 +58,20 @@ class Calibration:
     def save(self, path: Path = CALIBRATION_PATH) -> None:
         path.write_text(json.dumps(self.__dict__, indent=2) + "\n", encoding="utf-8")
 
-    def __call__(self, doc_cov: float, query_cov: float, fuzzy: float, margin: float) -> float:
-        z = (self.w_doc * doc_cov + self.w_query * query_cov + self.w_fuzzy * fuzzy
-             + self.w_margin * margin + self.bias)
+    def __call__(self, features: Features, margin: float) -> float:
+        z = (
+            self.w_doc * features.doc_cov
+            + self.w_query * features.query_cov
+            + self.w_fuzzy * features.fuzzy
+            + self.w_entry * features.entry_cov
+            + self.w_margin * margin
+            + self.bias
+        )
         return 1.0 / (1.0 + math.exp(-z))
+
+
+ANSWER_IN_ENTRY = True
+WEIGHTS = {"doc": 0.3, "query": 0.2, "fuzzy": 0.2, "entry": 0.5}
 
 
 @dataclass(frozen=True)
@@ -68,11 +79,17 @@ class Features:
     doc_cov: float
     query_cov: float
     fuzzy: float
+    entry_cov: float = 0.0
 
     @property
     def raw(self) -> float:
         """Uncalibrated ranking score."""
-        return 0.5 * self.doc_cov + 0.3 * self.query_cov + 0.2 * self.fuzzy
+        return (
+            WEIGHTS["doc"] * self.doc_cov
+            + WEIGHTS["query"] * self.query_cov
+            + WEIGHTS["fuzzy"] * self.fuzzy
+            + WEIGHTS["entry"] * self.entry_cov
+        )
 
 
 @dataclass(frozen=True)
@@ -132,6 +149,15 @@ class Matcher:
         self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         self._doc_mass = [sum(self._idf[t] for t in s) for s in self._doc_sets]
+        # Everything an entry's phrasings say, so a long story that touches several of
+        # them (but no single one fully) still counts as evidence for the entry.
+        entry_sets: list[set[str]] = [set() for _ in self.entries]
+        for doc, tokens in enumerate(self._doc_sets):
+            entry_sets[doc_entry[doc]].update(tokens)
+        if ANSWER_IN_ENTRY:
+            for index, entry in enumerate(self.entries):
+                entry_sets[index].update(normalizer.tokens(normalizer.normalize(entry.answer)))
+        self._entry_sets = [frozenset(s) for s in entry_sets]
         self._bm25 = bm25s.BM25()
         if doc_tokens:
             self._bm25.index(doc_tokens, show_progress=False)
@@ -163,12 +189,15 @@ class Matcher:
         for doc in candidates.tolist():
             shared = query_set & self._doc_sets[doc]
             mass = sum(self._idf[t] for t in shared)
+            entry_index = int(self._doc_entry[doc])
+            entry_shared = query_set & self._entry_sets[entry_index]
+            entry_mass = sum(self._idf.get(t, 0.5 * self._idf_unknown) for t in entry_shared)
             features = Features(
                 doc_cov=mass / self._doc_mass[doc] if self._doc_mass[doc] else 0.0,
                 query_cov=mass / query_mass if query_mass else 0.0,
                 fuzzy=fuzz.ratio(normalized, self._doc_text[doc]) / 100.0,
+                entry_cov=entry_mass / query_mass if query_mass else 0.0,
             )
-            entry_index = int(self._doc_entry[doc])
             current = best.get(entry_index)
             if current is None or features.raw > current.raw:
                 best[entry_index] = features
@@ -179,6 +208,6 @@ class Matcher:
         ranked = []
         for position, (entry_index, features) in enumerate(ordered[:k]):
             margin = features.raw - runner_up if position == 0 else 0.0
-            score = self.calibration(features.doc_cov, features.query_cov, features.fuzzy, margin)
+            score = self.calibration(features, margin)
             ranked.append(Scored(self.entries[entry_index], round(score, 4), features))
         return MatchResult(normalized, tuple(ranked))

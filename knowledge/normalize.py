@@ -88,6 +88,7 @@ class Normalizer:
         self.lexicon = lexicon or Lexicon.load()
         self._typo_re, self._typos = _replacer(self.lexicon.typos)
         self._syn_re, self._syns = _replacer(self.lexicon.synonyms)
+        jieba.setLogLevel(logging.WARNING)  # it logs dictionary loading at DEBUG to stderr
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         for word in self.lexicon.words:

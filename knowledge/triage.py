@@ -7,7 +7,9 @@ extend them; this module only applies them in a fixed order of precedence:
 2. a legal deadline within days -> urgent
 3. collective action happening or planned -> urgent, collective
 4. not labour law (an out-of-scope topic and no labour anchor) -> out_of_scope
-5. a live dispute a person should take -> legal_aid
+5. a live dispute a person should take (the worker asks for a person, a proceeding is under
+   way, negotiation failed, or the employer refused: in a long-running dispute, more than
+   once, or in a story that asks no information question) -> legal_aid
 6. otherwise -> self_help
 """
 
@@ -64,7 +66,9 @@ class TriageRules:
         self.collective_action = _compile(collective.get("action"))
         legal = data.get("legal_aid") or {}
         self.intent = _compile(legal.get("intent"))
-        self.refused = _compile(legal.get("refused"))
+        self.refused_each = [re.compile(p) for p in legal.get("refused") or [] if p]
+        self.strong = _compile(legal.get("strong"))
+        self.question = _compile(legal.get("question_markers"))
         self.ongoing = _compile(legal.get("ongoing_months"))
         scope = data.get("out_of_scope") or {}
         self.oos_topics = {name: _compile(p) for name, p in (scope.get("topics") or {}).items()}
@@ -78,8 +82,9 @@ class TriageRules:
         """True if the cleaned text mentions work at all (an employer, wages, an injury…)."""
         return _hit(self.labour_anchor, text)
 
-    def classify(self, question: str, *, match_score: float = 1.0,
-                 unknown_below: float = 0.0) -> Triage:
+    def classify(
+        self, question: str, *, match_score: float = 1.0, unknown_below: float = 0.0
+    ) -> Triage:
         """Triage one message.
 
         `match_score` is the knowledge-base confidence; a message with no labour words whose
@@ -100,19 +105,39 @@ class TriageRules:
         elif many:
             reasons.append("many_workers")
         if kinds or action:
-            return Triage(Route.URGENT, crisis=bool(kinds), collective=collective,
-                          crisis_kinds=kinds, reasons=tuple(reasons))
+            return Triage(
+                Route.URGENT,
+                crisis=bool(kinds),
+                collective=collective,
+                crisis_kinds=kinds,
+                reasons=tuple(reasons),
+            )
         labour = self.is_labour(text)
         if not labour:
             topic = next((name for name, p in self.oos_topics.items() if _hit(p, text)), None)
             if topic is not None or match_score < unknown_below:
-                return Triage(Route.OUT_OF_SCOPE, reasons=(f"out_of_scope:{topic or 'unknown'}",),
-                              out_of_scope_topic=topic)
+                return Triage(
+                    Route.OUT_OF_SCOPE,
+                    reasons=(f"out_of_scope:{topic or 'unknown'}",),
+                    out_of_scope_topic=topic,
+                )
         intent = _hit(self.intent, text)
-        refused = _hit(self.refused, text)
+        strong = _hit(self.strong, text)
+        refusals = sum(1 for p in self.refused_each if p.search(text))
         ongoing = _hit(self.ongoing, text)
-        if intent or (refused and ongoing):
-            reasons.extend(r for r, on in (("intent", intent), ("refused", refused),
-                                           ("ongoing", ongoing)) if on)
+        # One refusal alone is often an information question ("公司不给交社保合法吗");
+        # a refusal in a long-running dispute, or refusal upon refusal, is a live dispute.
+        narrative = refusals and not _hit(self.question, text)
+        if intent or strong or (refusals and ongoing) or refusals >= 2 or narrative:
+            reasons.extend(
+                r
+                for r, on in (
+                    ("intent", intent),
+                    ("strong", strong),
+                    ("refused", refusals),
+                    ("ongoing", ongoing),
+                )
+                if on
+            )
             return Triage(Route.LEGAL_AID, collective=collective, reasons=tuple(reasons))
         return Triage(Route.SELF_HELP, collective=collective, reasons=tuple(reasons))

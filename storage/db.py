@@ -8,13 +8,19 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 logger = logging.getLogger(__name__)
 
 
-def create_engine(database_url: str, *, schema: str | None = None,
-                  echo: bool = False) -> AsyncEngine:
+def create_engine(
+    database_url: str, *, schema: str | None = None, echo: bool = False
+) -> AsyncEngine:
     """Build the async engine; on SQLite set WAL, busy_timeout, foreign keys, BEGIN IMMEDIATE.
 
     A deferred SQLite transaction that reads and then writes fails at once with "database is
@@ -24,8 +30,7 @@ def create_engine(database_url: str, *, schema: str | None = None,
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-        return create_async_engine(url, echo=echo, pool_pre_ping=True,
-                                   connect_args=connect_args)
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
 
     database = url.database or ""
     if database and database != ":memory:" and not database.startswith("file:"):

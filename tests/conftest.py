@@ -118,11 +118,11 @@ def settings(database: tuple[str, str | None], laws_dir: Path) -> Settings:
 
 
 @pytest.fixture
-async def services(settings: Settings, normalizer: Normalizer,
-                   clock: FakeClock) -> AsyncIterator[Services]:
+async def services(
+    settings: Settings, normalizer: Normalizer, clock: FakeClock
+) -> AsyncIterator[Services]:
     built = await Services.create(settings, normalizer=normalizer, clock=clock)
     try:
         yield built
     finally:
         await built.aclose()
-

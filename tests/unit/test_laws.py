@@ -15,8 +15,16 @@ from knowledge.laws import (
 
 @pytest.mark.parametrize(
     ("numeral", "value"),
-    [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("一百零五", 105), ("一百一十", 110),
-     ("二百七十六", 276), ("四百五十二", 452)],
+    [
+        ("一", 1),
+        ("十", 10),
+        ("十二", 12),
+        ("二十", 20),
+        ("一百零五", 105),
+        ("一百一十", 110),
+        ("二百七十六", 276),
+        ("四百五十二", 452),
+    ],
 )
 def test_chinese_numerals_round_trip(numeral: str, value: int) -> None:
     assert chinese_to_int(numeral) == value
@@ -30,8 +38,16 @@ def test_article_headings_include_zhi_yi_suffixes() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "canonical"),
-    [("82", "82"), ("第82条", "82"), ("第八十二条", "82"), ("276之一", "276-1"),
-     ("276-1", "276-1"), ("第二百七十六条之一", "276-1"), ("abc", None), ("0", None)],
+    [
+        ("82", "82"),
+        ("第82条", "82"),
+        ("第八十二条", "82"),
+        ("276之一", "276-1"),
+        ("276-1", "276-1"),
+        ("第二百七十六条之一", "276-1"),
+        ("abc", None),
+        ("0", None),
+    ],
 )
 def test_article_references_as_users_type_them(typed: str, canonical: str | None) -> None:
     assert parse_article_ref(typed) == canonical
