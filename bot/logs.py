@@ -41,5 +41,5 @@ def setup_logging(
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     # PTB logs whole updates (message text, names, phone numbers) at DEBUG: never go below INFO.
     logging.getLogger("telegram").setLevel(max(logging.INFO, root.level))
-    for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "aiosqlite", "asyncio"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "jieba", "aiosqlite", "asyncio", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

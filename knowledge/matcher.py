@@ -71,6 +71,8 @@ class Calibration:
 
 
 ANSWER_IN_ENTRY = True
+DOMAIN_BOOST = 1.5
+UNKNOWN_WORD_WEIGHT = 0.25
 WEIGHTS = {"doc": 0.3, "query": 0.2, "fuzzy": 0.2, "entry": 0.5}
 
 
@@ -146,7 +148,13 @@ class Matcher:
             df.update(tokens)
         n = max(len(doc_tokens), 1)
         # The same idf as bm25s' default ("lucene") method.
-        self._idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+        # The same idf as bm25s' default ("lucene") method; labour-law terms of the lexicon
+        # weigh more, so that in a long story 辞退 counts for more than 宿舍.
+        domain = normalizer.domain_terms()
+        self._idf = {
+            t: math.log(1 + (n - c + 0.5) / (c + 0.5)) * (DOMAIN_BOOST if t in domain else 1.0)
+            for t, c in df.items()
+        }
         self._idf_unknown = math.log(1 + (n + 0.5) / 0.5)
         self._doc_mass = [sum(self._idf[t] for t in s) for s in self._doc_sets]
         # Everything an entry's phrasings say, so a long story that touches several of
@@ -161,6 +169,13 @@ class Matcher:
         self._bm25 = bm25s.BM25()
         if doc_tokens:
             self._bm25.index(doc_tokens, show_progress=False)
+
+    def _weight(self, token: str) -> float:
+        """idf of a token; unknown words (names, places) count a little, unknown bigrams not."""
+        known = self._idf.get(token)
+        if known is not None:
+            return known
+        return 0.0 if token.startswith("~") else UNKNOWN_WORD_WEIGHT * self._idf_unknown
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -184,14 +199,14 @@ class Matcher:
         candidates = candidates[scores[candidates] > 0]
         # Unknown words count at half the rarest weight: they may be names or places, but
         # a question made mostly of them is probably not about anything in the KB.
-        query_mass = sum(self._idf.get(t, 0.5 * self._idf_unknown) for t in query_set)
+        query_mass = sum(self._weight(t) for t in query_set)
         best: dict[int, Features] = {}
         for doc in candidates.tolist():
             shared = query_set & self._doc_sets[doc]
             mass = sum(self._idf[t] for t in shared)
             entry_index = int(self._doc_entry[doc])
             entry_shared = query_set & self._entry_sets[entry_index]
-            entry_mass = sum(self._idf.get(t, 0.5 * self._idf_unknown) for t in entry_shared)
+            entry_mass = sum(self._weight(t) for t in entry_shared)
             features = Features(
                 doc_cov=mass / self._doc_mass[doc] if self._doc_mass[doc] else 0.0,
                 query_cov=mass / query_mass if query_mass else 0.0,

@@ -97,6 +97,10 @@ class Normalizer:
             self._tokenizer.add_word(canonical, freq=20000)
         self._lock = threading.Lock()
 
+    def domain_terms(self) -> frozenset[str]:
+        """Labour-law vocabulary: the lexicon's extra words and canonical synonym targets."""
+        return frozenset({clean(w) for w in self.lexicon.words} | set(self._syns.values()))
+
     def normalize(self, text: str) -> str:
         """Cleaned text with typos fixed and slang rewritten to the canonical terms."""
         text = clean(text)
