@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     kb_sub.add_parser("check", help="check every citation against LAWS_DIR")
     kb_sub.add_parser("calibrate", help="fit the score calibration on held-out alternates")
 
+    st = sub.add_parser("stations", help="legal-aid station directory")
+    st_sub = st.add_subparsers(dest="stations_command", required=True)
+    imp = st_sub.add_parser("import", help="validate and load a CSV or YAML directory")
+    imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--keep-missing", action="store_true", help="do not retire stations absent from the file"
+    )
+    st_sub.add_parser("list", help="print the active stations as a tree")
+
     ev = sub.add_parser("eval", help="score the bot on an eval JSONL file")
     ev.add_argument("file", type=Path)
     ev.add_argument("--quiet", action="store_true", help="figures only, no misses")

@@ -31,6 +31,8 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             return await ask(services, args)
         if command == "kb":
             return await kb_command(services, args)
+        if command == "stations":
+            return await stations_command(services, args)
         if command == "eval":
             from bot.evaluation import evaluate, print_report
 
@@ -138,4 +140,30 @@ def ask_lines(services: Services, stdin: TextIO, stdout: TextIO) -> int:
             out = {"id": row.get("id"), **services.assistant.ask(question).as_json()}
         stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
     stdout.flush()
+    return 0
+
+
+async def stations_command(services: Services, args: argparse.Namespace) -> int:
+    from knowledge.stations import StationError
+
+    if args.stations_command == "import":
+        try:
+            counts = await services.stations.import_file(
+                args.file, services.clock(), retire_missing=not args.keep_missing
+            )
+        except (StationError, OSError) as exc:
+            print(f"not imported: {exc}", file=sys.stderr)
+            return 1
+        print(f"imported {args.file}: {counts}; {len(services.stations.current)} active")
+        return 0
+    directory = services.stations.current
+
+    def show(code: str | None, depth: int) -> None:
+        for station in sorted(
+            (s for s in directory.stations if s.parent == code), key=lambda s: s.code
+        ):
+            print(f"{'  ' * depth}{station.code:<14} {station.level:<8} {station.name}")
+            show(station.code, depth + 1)
+
+    show(None, 0)
     return 0

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import texts
+from bot import intake_texts, texts
 from bot.assistant import Assistant
+from bot.cases import STATUS_NAMES, CaseService
+from bot.directory import StationDirectory
+from bot.errors import ConsentRequired, NoStation
+from bot.intake import STATE as INTAKE
+from bot.intake import Intake
 from bot.model import (
     AskResult,
     Attachment,
@@ -24,6 +30,7 @@ from bot.model import (
 )
 from knowledge.entries import Citation, Entry
 from knowledge.laws import LawLibrary, parse_article_ref
+from knowledge.stations import Nearby
 from knowledge.triage import Route
 from storage import repositories as repo
 
@@ -73,13 +80,26 @@ class Dialog:
         sessions: async_sessionmaker[AsyncSession],
         assistant: Assistant,
         laws: LawLibrary,
+        stations: StationDirectory,
+        cases: CaseService,
         admin_ids: Sequence[int] = (),
+        *,
+        retention_years: int = 3,
+        on_outbox: Callable[[], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self.assistant = assistant
         self.kb = assistant.kb
         self.laws = laws
+        self.stations = stations
+        self.cases = cases
+        self.intake = Intake(lambda: stations.current, retention_years)
         self.admin_ids = frozenset(admin_ids)
+        self.on_outbox = on_outbox
+
+    def _outbox_written(self) -> None:
+        if self.on_outbox is not None:
+            self.on_outbox()
 
     async def role_of(self, user_id: int, now: datetime) -> Role:
         async with self._sessions.begin() as session:
@@ -89,8 +109,14 @@ class Dialog:
     async def handle(self, user_id: int, event: Event, now: datetime) -> list[Reply]:
         """Everything the bot says in answer to `event`."""
         await self.role_of(user_id, now)
+        state, data = await self._load_state(user_id)
         match event:
-            case Command(name="start" | "menu" | "cancel"):
+            case Command(name="cancel"):
+                if state is not None:
+                    await self._save_state(user_id, None, None, now)
+                    return [Reply(intake_texts.CANCELLED, main_menu())]
+                return [Reply(texts.WELCOME, main_menu())]
+            case Command(name="start" | "menu"):
                 return [Reply(texts.WELCOME, main_menu())]
             case Command(name="help"):
                 return [Reply(texts.HELP, main_menu())]
@@ -98,21 +124,171 @@ class Dialog:
                 return [Reply(texts.PRIVACY, ((HOME_BUTTON,),))]
             case Command(name="law", args=args):
                 return self.law_lookup(args)
+            case Command(name="mycases"):
+                return await self.my_cases(user_id)
             case Command():
                 return [Reply(texts.HELP, main_menu())]
-            case Press(data=data):
-                return await self.press(data, now)
-            case Text(text=text):
-                return await self.question(text, now)
+            case Press(data="m:help"):
+                if state == INTAKE and data:
+                    return self.intake.prompt(data)
+                return await self._intake_outcome(user_id, self.intake.start(), now)
+            case Press(data="m:near"):
+                await self._save_state(user_id, "nearby", {}, now)
+                return [
+                    Reply(texts.NEARBY_ASK, ask_location=True),
+                    Reply(texts.CHOOSE_OR_BACK, ((HOME_BUTTON,),)),
+                ]
+            case Press(data=pressed) if pressed.startswith("i:"):
+                if state != INTAKE or not data:
+                    return [Reply(texts.UNKNOWN_BUTTON, main_menu())]
+                return await self._intake_event(user_id, data, event, now)
+            case Press(data=pressed):
+                return await self.press(pressed, now, user_id)
+            case Text() | Location() | Attachment() if state == INTAKE and data:
+                return await self._intake_event(user_id, data, event, now)
+            case Text(text=typed) if state == "nearby":
+                return await self._nearby(user_id, typed, None, now)
+            case Location() if state == "nearby":
+                return await self._nearby(user_id, None, event, now)
+            case Text(text=typed):
+                return await self.question(typed, now, user_id)
             case Location() | Attachment():
                 return [Reply(texts.HELP_NOW, main_menu())]
         return []
 
+    # State --------------------------------------------------------------------------------
+
+    async def state_of(self, user_id: int) -> str | None:
+        """The conversation the user is in ("intake", "nearby"), if any."""
+        return (await self._load_state(user_id))[0]
+
+    async def _load_state(self, user_id: int) -> tuple[str | None, dict[str, Any] | None]:
+        async with self._sessions.begin() as session:
+            row = await repo.get_dialog_state(session, user_id)
+            return (row.state, dict(row.data)) if row else (None, None)
+
+    async def _save_state(
+        self, user_id: int, state: str | None, data: dict[str, Any] | None, now: datetime
+    ) -> None:
+        async with self._sessions.begin() as session:
+            if state is None:
+                await repo.clear_dialog_state(session, user_id)
+            else:
+                await repo.set_dialog_state(session, user_id, state, data or {}, now)
+
+    # Intake -------------------------------------------------------------------------------
+
+    async def _intake_event(
+        self, user_id: int, draft: dict[str, Any], event: Event, now: datetime
+    ) -> list[Reply]:
+        return await self._intake_outcome(user_id, self.intake.handle(draft, event, now), now)
+
+    async def _intake_outcome(self, user_id: int, outcome: Any, now: datetime) -> list[Reply]:
+        if outcome.consent_given:
+            async with self._sessions.begin() as session:
+                user = await repo.touch_user(session, user_id, now)
+                user.consent_version = intake_texts.NOTICE_VERSION
+                user.consent_at = now
+        if outcome.submit:
+            return await self._submit(user_id, outcome.draft, now)
+        if outcome.draft is None:
+            await self._save_state(user_id, None, None, now)
+            return [*outcome.replies[:1], Reply(texts.WELCOME, main_menu())]
+        await self._save_state(user_id, INTAKE, outcome.draft, now)
+        return outcome.replies
+
+    async def _submit(self, user_id: int, draft: dict[str, Any], now: datetime) -> list[Reply]:
+        triage = self.assistant.rules.classify(draft.get("description", ""))
+        try:
+            opened = await self.cases.open_from_intake(
+                user_id,
+                draft,
+                now=now,
+                urgent=triage.route == "urgent",
+                crisis=triage.crisis,
+                collective=triage.collective,
+            )
+        except ConsentRequired:
+            await self._save_state(user_id, None, None, now)
+            return [Reply(intake_texts.CONSENT_NEEDED, main_menu())]
+        except NoStation:
+            return [Reply(texts.HELP_NOW, main_menu())]
+        await self._save_state(user_id, None, None, now)
+        self._outbox_written()
+        station = opened.station
+        text = intake_texts.SUBMITTED.format(
+            number=opened.number,
+            station=station.name,
+            address=station.address,
+            phone=station.phone,
+            hours=station.hours,
+            urgent=intake_texts.SUBMITTED_URGENT if opened.urgent else "",
+        )
+        if station.sample:
+            text += "\n" + texts.SAMPLE_NOTE
+        replies = [Reply(text, ((Button(texts.MENU_CASES, "m:cases"), HOME_BUTTON),))]
+        if opened.eligibility is not None:
+            replies.append(
+                Reply("\n".join([intake_texts.ELIGIBILITY_HEAD, *opened.eligibility.reasons]))
+            )
+        return replies
+
+    async def my_cases(self, user_id: int) -> list[Reply]:
+        cases = await self.cases.cases_of(user_id)
+        if not cases:
+            return [Reply(texts.NO_CASES, ((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON),))]
+        lines = [
+            f"· {c.number}｜{intake_texts.CATEGORY_NAMES.get(c.category, c.category)}｜"
+            f"{STATUS_NAMES.get(c.status, c.status)}｜{c.station_name}｜"
+            f"更新于 {texts.local_time(c.updated_at)}"
+            for c in cases
+        ]
+        return [Reply(texts.my_cases(lines), ((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON),))]
+
+    # Nearby stations ----------------------------------------------------------------------
+
+    async def _nearby(
+        self, user_id: int, typed: str | None, location: Location | None, now: datetime
+    ) -> list[Reply]:
+        directory = self.stations.current
+        if location is not None:
+            found = directory.nearest(location.latitude, location.longitude, limit=3)
+        else:
+            match = directory.match_place(typed or "")
+            if match is None:
+                return [
+                    Reply(texts.NEARBY_NONE.format(text=(typed or "")[:20]), ((HOME_BUTTON,),))
+                ]
+            anchor = match.station
+            others = [
+                n
+                for n in directory.nearest(anchor.latitude, anchor.longitude, limit=4)
+                if n.station.code != anchor.code
+            ]
+            found = [Nearby(anchor, 0.0), *others[:2]]
+        await self._save_state(user_id, None, None, now)
+        lines = [texts.NEARBY_HEAD]
+        for n in found:
+            distance = (
+                f"约{n.distance_km:.1f}公里"
+                if location is not None or n.distance_km
+                else "您所在地"
+            )
+            lines.append(
+                f"· {n.station.name}（{distance}）\n  {n.station.address}\n"
+                f"  电话 {n.station.phone}｜{n.station.hours}"
+            )
+        if any(n.station.sample for n in found):
+            lines.append(texts.SAMPLE_NOTE)
+        return [Reply("\n".join(lines), ((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON),))]
+
     # Buttons --------------------------------------------------------------------------------
 
-    async def press(self, data: str, now: datetime) -> list[Reply]:
+    async def press(self, data: str, now: datetime, user_id: int) -> list[Reply]:
         area, _, rest = data.partition(":")
         if area == "m":
+            if rest == "cases":
+                return await self.my_cases(user_id)
             return self.menu(rest)
         if area == "c":
             return self.category(rest)
@@ -150,10 +326,6 @@ class Dialog:
             return [
                 Reply(texts.CHOOSE_CATEGORY, (*rows, (Button(texts.BACK, "m:home"),)), edit=True)
             ]
-        if item == "help" or item == "near":
-            return [Reply(texts.HELP_NOW, ((HOME_BUTTON,),))]
-        if item == "cases":
-            return [Reply(texts.NO_CASES, ((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON),))]
         if item == "privacy":
             return [Reply(texts.PRIVACY, ((HOME_BUTTON,),))]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
@@ -196,12 +368,27 @@ class Dialog:
         rows.append((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON))
         return Reply(self.entry_text(entry, extra), tuple(rows))
 
-    async def question(self, text: str, now: datetime) -> list[Reply]:
+    async def question(self, text: str, now: datetime, user_id: int) -> list[Reply]:
         text = text.strip()
         if not text:
             return [Reply(texts.EMPTY_TEXT)]
         result = await self.assistant.answer(text[:MAX_QUESTION], now)
-        return self.answer_replies(result)
+        replies = self.answer_replies(result)
+        if result.crisis:
+            # Safety text first (answer_replies), then an urgent case and alerts.
+            try:
+                opened = await self.cases.open_crisis(
+                    user_id,
+                    now=now,
+                    kinds=result.crisis_kinds,
+                    category=None,
+                    collective=result.collective,
+                )
+            except NoStation:
+                return replies
+            self._outbox_written()
+            replies.append(Reply(texts.CRISIS_CASE.format(number=opened.number)))
+        return replies
 
     def answer_replies(self, result: AskResult) -> list[Reply]:
         replies: list[Reply] = []

@@ -11,8 +11,11 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.assistant import Assistant
+from bot.cases import CaseService
 from bot.dialog import Dialog
+from bot.directory import StationDirectory
 from bot.knowledge_base import KnowledgeBase
+from bot.outbox import OutboxRelay
 from bot.settings import Settings
 from knowledge.entries import LocalFigures
 from knowledge.laws import LawLibrary
@@ -37,6 +40,9 @@ class Services:
     kb: KnowledgeBase
     assistant: Assistant
     dialog: Dialog
+    stations: StationDirectory
+    cases: CaseService
+    relay: OutboxRelay
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
@@ -80,11 +86,27 @@ class Services:
                 answer_threshold=settings.answer_threshold,
                 suggest_threshold=settings.suggest_threshold,
             )
-            dialog = Dialog(sessions, assistant, laws, settings.admin_ids)
+            stations = StationDirectory(sessions)
+            if seed:
+                await stations.seed_if_empty(clock())
+            await stations.refresh()
+            cases = CaseService(sessions, stations, settings.admin_ids)
+            dialog = Dialog(
+                sessions,
+                assistant,
+                laws,
+                stations,
+                cases,
+                settings.admin_ids,
+                retention_years=settings.case_retention_years,
+            )
+            relay = OutboxRelay(sessions)
         except BaseException:
             await engine.dispose()
             raise
-        return cls(settings, engine, sessions, laws, kb, assistant, dialog, clock)
+        return cls(
+            settings, engine, sessions, laws, kb, assistant, dialog, stations, cases, relay, clock
+        )
 
     async def aclose(self) -> None:
         await self.engine.dispose()

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
 
+    # How long closed cases are kept (stated in the consent notice).
+    case_retention_years: int = 3
+
     # Matcher confidence gate (scores are calibrated to 0..1).
     answer_threshold: float = 0.55
     suggest_threshold: float = 0.30

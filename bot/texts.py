@@ -35,7 +35,7 @@ HOME = "主菜单"
 SHOW_LAW = "查看法条"
 HELPFUL_YES = "有帮助"
 HELPFUL_NO = "没帮助"
-ASK_PERSON = "找工作人员"
+ASK_PERSON = "我要求助"
 
 FOOTER = (
     "——\n以上是一般性法律信息，不能代替律师意见。"
@@ -49,7 +49,7 @@ RELATED = "相关问题："
 NOT_SURE = "这个问题我不太确定。您是想问下面哪一个？"
 NOT_FOUND = (
     "抱歉，这个问题我暂时答不好，已经记下来，会请工作人员补充。\n"
-    "您可以换个说法再问，或者点「找工作人员」，也可以拨打 12351 职工维权热线。"
+    "您可以换个说法再问，或者点「我要求助」找工作人员，也可以拨打 12351 职工维权热线。"
 )
 OUT_OF_SCOPE = (
     "您问的好像不是劳动方面的问题，我这里主要解答工资、合同、工伤、社保等劳动纠纷。\n"
@@ -83,7 +83,7 @@ DEADLINE_NOTE = (
 )
 URGENT_NOTE = "您的情况比较紧急，已经为您提醒值班工作人员。需要帮助请点「我要求助」。"
 FEEDBACK_THANKS = "谢谢您的反馈！"
-FEEDBACK_SORRY = "抱歉没帮上忙。可以换个说法再问，或者点「找工作人员」。"
+FEEDBACK_SORRY = "抱歉没帮上忙。可以换个说法再问，或者点「我要求助」找工作人员。"
 PRIVACY = (
     "隐私说明\n"
     "· 只是问问题：我们不记录您是谁；答不上的问题只保存文字（不含您的账号），用来补充答案。\n"
@@ -114,3 +114,55 @@ KB_EMPTY = "知识库还是空的，请管理员先运行 python main.py kb load
 
 def basis_line(citations: Sequence[Citation]) -> str:
     return BASIS + "、".join(c.label() for c in citations)
+
+
+CRISIS_KIND_NAMES = {
+    "self_harm": "自伤风险",
+    "violence": "暴力或威胁",
+    "confinement": "限制人身自由",
+    "serious_injury_now": "刚发生严重受伤",
+    "danger_now": "正在危险作业",
+    "deadline": "期限几天内届满",
+}
+
+
+def case_alert(payload: dict) -> str:
+    """The alert admins and duty staff get for an urgent case or a collective dispute."""
+    flags = []
+    if payload.get("crisis"):
+        flags.append("危机")
+    if payload.get("collective"):
+        flags.append("群体性（劳动关系预警）")
+    if payload.get("urgent") and not flags:
+        flags.append("紧急")
+    lines = [
+        f"【{'、'.join(flags) or '提醒'}】案件 {payload.get('number')}",
+        f"受理站点：{payload.get('station')}",
+    ]
+    if payload.get("centre"):
+        lines.append(f"上级中心：{payload['centre']}")
+    lines.append("请尽快认领并联系当事人。")
+    return "\n".join(lines)
+
+
+def my_cases(lines: list[str]) -> str:
+    return "您的案件：\n" + "\n".join(lines)
+
+
+NEARBY_ASK = (
+    "想找附近的援助站？可以直接打字写地点（如「昆山花桥」「汝州」），"
+    "或点下方「发送我的位置」（位置只用来查找，不会保存）。"
+)
+NEARBY_HEAD = "离您最近的工会法律援助站："
+NEARBY_NONE = "没找到「{text}」附近的援助站，请换个写法（写到区县或镇），或发送位置。"
+SAMPLE_NOTE = "（注：当前为示例名录，信息仅供演示，请以当地工会公布为准）"
+CRISIS_CASE = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。方便的话请告诉我您在哪个城市、哪个区县。"
+
+CHOOSE_OR_BACK = "不需要了可以点「主菜单」返回。"
+
+
+def local_time(moment) -> str:
+    """China Standard Time (UTC+8, no daylight saving), as workers read it."""
+    from datetime import timedelta, timezone
+
+    return moment.astimezone(timezone(timedelta(hours=8))).strftime("%m-%d %H:%M")

@@ -19,8 +19,11 @@ from telegram.request import HTTPXRequest
 
 from bot.services import Services
 from bot.settings import Settings
-from handlers import errors, worker
+from handlers import errors, intake, worker
 from handlers.context import BotContext
+from handlers.notifier import TelegramNotifier
+
+RELAY_INTERVAL_S = 2.0
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ def build_application(
     # Note: order matters; the first matching handler in a group wins.
     application.add_handlers(
         [
+            intake.conversation(),
             CommandHandler(
                 ["start", "help", "law", "privacy", "menu", "cancel"],
                 worker.command,
@@ -74,7 +78,24 @@ def build_application(
         ]
     )
     application.add_error_handler(errors.on_error)
+
+    # Notifications: a periodic relay over the outbox table, nudged right after a commit
+    # that wrote one, so alerts go out at once and none is lost across restarts.
+    job_queue = application.job_queue
+    if job_queue is not None:
+        job_queue.run_repeating(
+            relay_outbox, interval=RELAY_INTERVAL_S, first=1.0, name="outbox-relay"
+        )
+        services.dialog.on_outbox = lambda: job_queue.run_once(relay_outbox, 0)
     return application
+
+
+async def relay_outbox(context: BotContext) -> None:
+    """Send due notifications."""
+    services = context.services
+    report = await services.relay.run_once(TelegramNotifier(context.bot), services.clock())
+    if report.sent or report.retried or report.dead:
+        logger.info("outbox relay: %s", report)
 
 
 async def configure_bot(application: Application) -> None:

@@ -150,3 +150,105 @@ class DialogStateRow(Base):
 
 
 Index("ix_unanswered_reviewed_created", UnansweredRow.reviewed, UnansweredRow.created_at)
+
+
+class StationRow(Base):
+    """A legal-aid centre, station or point; `parent_code` builds the network tree."""
+
+    __tablename__ = "stations"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(String(16), index=True)
+    city: Mapped[str] = mapped_column(String(40))
+    district: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(40))
+    hours: Mapped[str] = mapped_column(String(80))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    serves: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    aliases: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    categories: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+
+
+class CaseRow(Base):
+    """A request for help or a violation report, owned by one station's queue."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    station_code: Mapped[str] = mapped_column(String(16), ForeignKey("stations.code"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # help | report | crisis
+    category: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    crisis: Mapped[bool] = mapped_column(Boolean, default=False)
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    employer: Mapped[str | None] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(120))
+    workers_affected: Mapped[str | None] = mapped_column(String(16))
+    amount_owed: Mapped[int | None] = mapped_column(Integer)
+    dispute_began: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    eligibility: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    legal_basis: Mapped[str] = mapped_column(String(40), default="consent")
+    claimed_by: Mapped[int | None] = mapped_column(BigInteger)
+    claimed_at: Mapped[datetime | None]
+    escalate_at: Mapped[datetime | None] = mapped_column(index=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CaseEventRow(Base):
+    """Every state change and message of a case: who, when, from, to, note."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(24))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """Notifications written in the same transaction as the change they announce."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dedupe_key: Mapped[str] = mapped_column(String(120), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_at: Mapped[datetime]
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+Index("ix_outbox_status_run_at", OutboxRow.status, OutboxRow.run_at)
+Index("ix_cases_station_status", CaseRow.station_code, CaseRow.status)

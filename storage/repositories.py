@@ -6,14 +6,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    CaseEventRow,
+    CaseRow,
     DialogStateRow,
     FaqEntryRow,
     FaqVersionRow,
     FeedbackRow,
+    OutboxRow,
+    StationRow,
     UnansweredRow,
     UserRow,
 )
@@ -205,3 +209,219 @@ async def clear_dialog_state(session: AsyncSession, user_id: int) -> None:
     if row is not None:
         await session.delete(row)
         await session.flush()
+
+
+# --- stations ----------------------------------------------------------------------------
+
+
+async def active_stations(session: AsyncSession) -> Sequence[StationRow]:
+    result = await session.scalars(
+        select(StationRow).where(StationRow.active.is_(True)).order_by(StationRow.code)
+    )
+    return result.all()
+
+
+async def count_stations(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(StationRow)) or 0)
+
+
+async def save_station(session: AsyncSession, data: dict[str, Any], now: datetime) -> str:
+    """Insert or update one station by code; returns "added" or "changed"."""
+    row = await session.get(StationRow, data["code"])
+    if row is None:
+        session.add(StationRow(**data, active=True, updated_at=now))
+        await session.flush()
+        return "added"
+    for key, value in data.items():
+        setattr(row, key, value)
+    row.active = True
+    row.updated_at = now
+    await session.flush()
+    return "changed"
+
+
+async def retire_stations(session: AsyncSession, keep: Sequence[str], now: datetime) -> int:
+    result = await session.execute(
+        update(StationRow)
+        .where(StationRow.code.not_in(list(keep)), StationRow.active.is_(True))
+        .values(active=False, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+async def insert_case(session: AsyncSession, values: dict[str, Any]) -> CaseRow:
+    row = CaseRow(**values)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def add_case_event(
+    session: AsyncSession,
+    case_id: int,
+    at: datetime,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        CaseEventRow(
+            case_id=case_id,
+            at=at,
+            kind=kind,
+            actor_id=actor_id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+        )
+    )
+
+
+async def cases_of_worker(
+    session: AsyncSession, worker_id: int, limit: int = 10
+) -> Sequence[CaseRow]:
+    result = await session.scalars(
+        select(CaseRow)
+        .where(CaseRow.worker_id == worker_id)
+        .order_by(CaseRow.created_at.desc(), CaseRow.id.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def recent_open_crisis(
+    session: AsyncSession, worker_id: int, since: datetime
+) -> CaseRow | None:
+    result = await session.scalars(
+        select(CaseRow)
+        .where(
+            CaseRow.worker_id == worker_id,
+            CaseRow.kind == "crisis",
+            CaseRow.status != "closed",
+            CaseRow.created_at >= since,
+        )
+        .order_by(CaseRow.id.desc())
+        .limit(1)
+    )
+    return result.first()
+
+
+async def get_case(session: AsyncSession, case_id: int) -> CaseRow | None:
+    return await session.get(CaseRow, case_id)
+
+
+async def case_events(session: AsyncSession, case_id: int) -> Sequence[CaseEventRow]:
+    result = await session.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.case_id == case_id)
+        .order_by(CaseEventRow.at, CaseEventRow.id)
+    )
+    return result.all()
+
+
+async def ids_with_role(session: AsyncSession, role: str) -> list[int]:
+    result = await session.scalars(select(UserRow.id).where(UserRow.role == role))
+    return list(result.all())
+
+
+# --- outbox ------------------------------------------------------------------------------
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: str,
+    chat_id: int,
+    payload: dict[str, Any],
+    dedupe_key: str,
+    now: datetime,
+) -> bool:
+    """Add a notification unless one with the same dedupe key exists; True if added."""
+    exists = await session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key))
+    if exists is not None:
+        return False
+    session.add(
+        OutboxRow(
+            kind=kind,
+            chat_id=chat_id,
+            payload=payload,
+            dedupe_key=dedupe_key,
+            status="pending",
+            attempts=0,
+            run_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def claim_due_outbox(
+    session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime, limit: int = 20
+) -> Sequence[OutboxRow]:
+    """Lease due rows to `worker` in one statement (the same SQL on SQLite and PostgreSQL).
+
+    Rows still leased by a worker that died become due again when the lease runs out.
+    """
+    due = (
+        select(OutboxRow.id)
+        .where(
+            or_(
+                and_(OutboxRow.status == "pending", OutboxRow.run_at <= now),
+                and_(OutboxRow.status == "sending", OutboxRow.locked_until < now),
+            )
+        )
+        .order_by(OutboxRow.run_at, OutboxRow.id)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    result = await session.scalars(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due.scalar_subquery()))
+        .values(status="sending", locked_by=worker, locked_until=lease_until, updated_at=now)
+        .returning(OutboxRow)
+        .execution_options(synchronize_session=False)
+    )
+    return result.all()
+
+
+async def finish_outbox(
+    session: AsyncSession,
+    row_id: int,
+    worker: str,
+    *,
+    status: str,
+    now: datetime,
+    run_at: datetime | None = None,
+    attempts_delta: int = 0,
+    error: str | None = None,
+    message_id: int | None = None,
+) -> bool:
+    """Record a send's result; only the worker holding the lease may (fencing)."""
+    values: dict[str, Any] = {
+        "status": status,
+        "updated_at": now,
+        "locked_by": None,
+        "locked_until": None,
+        "last_error": error,
+    }
+    if run_at is not None:
+        values["run_at"] = run_at
+    if message_id is not None:
+        values["message_id"] = message_id
+    if attempts_delta:
+        values["attempts"] = OutboxRow.attempts + attempts_delta
+    result = await session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == row_id, OutboxRow.locked_by == worker)
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

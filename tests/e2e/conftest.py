@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -18,10 +19,11 @@ TOKEN = "123456:TEST-token-e2e"
 logger = logging.getLogger(__name__)
 
 
-@pytest.fixture
-async def telegram(settings: Settings, services: Services) -> AsyncIterator[FakeBotAPI]:
-    api = FakeBotAPI(TOKEN)
-    await api.start()
+@contextlib.asynccontextmanager
+async def running_bot(
+    settings: Settings, services: Services, api: FakeBotAPI
+) -> AsyncIterator[None]:
+    """The real Application polling `api`, started and stopped as run_polling does."""
     bot_settings = settings.model_copy(
         update={
             "telegram_bot_token": SecretStr(TOKEN),
@@ -30,19 +32,34 @@ async def telegram(settings: Settings, services: Services) -> AsyncIterator[Fake
         }
     )
     application = build_application(bot_settings, services, trust_env=False)
+    async with application:
+        await configure_bot(application)
+        await application.updater.start_polling(  # type: ignore[union-attr]
+            poll_interval=0.0,
+            timeout=1,
+            error_callback=lambda exc: logger.warning("poll error %r", exc),
+        )
+        await application.start()
+        try:
+            yield
+        finally:
+            await application.updater.stop()  # type: ignore[union-attr]
+            await application.stop()
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    api = FakeBotAPI(TOKEN)
+    await api.start()
     try:
-        async with application:
-            await configure_bot(application)
-            await application.updater.start_polling(  # type: ignore[union-attr]
-                poll_interval=0.0,
-                timeout=1,
-                error_callback=lambda exc: logger.warning("poll error %r", exc),
-            )
-            await application.start()
-            try:
-                yield api
-            finally:
-                await application.updater.stop()  # type: ignore[union-attr]
-                await application.stop()
+        yield api
     finally:
         await api.stop()
+
+
+@pytest.fixture
+async def telegram(
+    settings: Settings, services: Services, fake_api: FakeBotAPI
+) -> AsyncIterator[FakeBotAPI]:
+    async with running_bot(settings, services, fake_api):
+        yield fake_api

@@ -30,13 +30,27 @@ def env(tmp_path: Path, laws_dir: Path, database: tuple[str, str | None]) -> dic
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "main.py", *args], cwd=ROOT, env=env, input=stdin,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "main.py", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
-CONTRACT_KEYS = {"question", "faq_id", "score", "answer", "citations", "route", "category",
-                 "alternatives"}
+CONTRACT_KEYS = {
+    "question",
+    "faq_id",
+    "score",
+    "answer",
+    "citations",
+    "route",
+    "category",
+    "alternatives",
+}
 
 
 def check_contract(row: dict) -> None:
@@ -82,8 +96,17 @@ def test_kb_export_json_lists_entries_with_all_fields(env: dict[str, str]) -> No
     assert done.returncode == 0, done.stderr
     entries = json.loads(done.stdout)
     assert len(entries) > 60
-    assert set(entries[0]) == {"id", "topic", "category", "title", "question", "alternates",
-                               "answer", "citations", "updated"}
+    assert set(entries[0]) == {
+        "id",
+        "topic",
+        "category",
+        "title",
+        "question",
+        "alternates",
+        "answer",
+        "citations",
+        "updated",
+    }
 
 
 def test_kb_check_finds_no_bad_citation(env: dict[str, str]) -> None:

@@ -53,10 +53,11 @@ def test_nonsense_and_empty_questions_score_low(matcher: Matcher) -> None:
 
 
 def test_a_long_story_offers_the_fact_that_matters_among_the_top_three(matcher: Matcher) -> None:
-    story = ("我是河南的，前年跟着老乡到苏州一个电子厂上班，一开始说好包吃住，后来宿舍也不给住了，"
-             "上个月线长说我动作慢，让我明天不用来了，也没说给什么补偿，我干了两年多了，"
-             "这样能要到钱吗")
+    story = (
+        "我是河南的，前年跟着老乡到苏州一个电子厂上班，一开始说好包吃住，后来宿舍也不给住了，"
+        "上个月线长说我动作慢，让我明天不用来了，也没说给什么补偿，我干了两年多了，"
+        "这样能要到钱吗"
+    )
     dismissal_articles = {("劳动合同法", a) for a in ("39", "40", "46", "47", "48", "87")}
     top3 = matcher.match(story, k=3).ranked
-    assert any({(c.law, c.article) for c in s.entry.citations} & dismissal_articles
-               for s in top3)
+    assert any({(c.law, c.article) for c in s.entry.citations} & dismissal_articles for s in top3)

@@ -1,0 +1,261 @@
+"""Cases: opening one from an intake or a crisis, listing a worker's cases.
+
+Each use case runs in one transaction that also writes its notifications to the outbox,
+so a case never exists without its alerts and an alert never announces a missing case.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.directory import StationDirectory
+from bot.errors import ConsentRequired, NoStation
+from knowledge.eligibility import Eligibility, precheck
+from knowledge.stations import Station
+from storage import repositories as repo
+
+logger = logging.getLogger(__name__)
+
+STATUS_NAMES = {"queued": "等待认领", "claimed": "处理中", "closed": "已办结"}
+# SLA before an unclaimed case escalates (issue: urgent 15 minutes, normal 1 working day).
+URGENT_SLA = timedelta(minutes=15)
+NORMAL_SLA = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    id: int
+    number: str
+    station: Station
+    urgent: bool
+    eligibility: Eligibility | None
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    number: str
+    category: str
+    status: str
+    station_name: str
+    updated_at: datetime
+    last_event: str | None
+
+
+def _began_days(began: str | None) -> int | None:
+    """Rough age of the dispute in days, for the time-limit warning."""
+    return {"lt1m": 15, "1-6m": 90, "6-12m": 270, "gt1y": 400}.get(began or "")
+
+
+class CaseService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        directory: StationDirectory,
+        admin_ids: Sequence[int],
+    ) -> None:
+        self._sessions = sessions
+        self._directory = directory
+        self.admin_ids = tuple(admin_ids)
+
+    def _route(self, station_code: str | None, category: str) -> Station:
+        directory = self._directory.current
+        station = directory.get(station_code) if station_code else None
+        if station is None:
+            roots = directory.roots()
+            if not roots:
+                raise NoStation()
+            station = roots[0]
+        return directory.for_category(station, category)
+
+    async def open_from_intake(
+        self,
+        worker_id: int,
+        draft: dict[str, Any],
+        *,
+        now: datetime,
+        urgent: bool = False,
+        crisis: bool = False,
+        collective: bool = False,
+    ) -> OpenedCase:
+        """Store a confirmed intake as a queued case at the right station."""
+        if not draft.get("consented_at"):
+            raise ConsentRequired()
+        kind = draft.get("kind", "help")
+        category = draft.get("category") or "other"
+        route_category = "report" if kind == "report" else category
+        station = self._route(draft.get("station"), route_category)
+        many = draft.get("workers") in ("10-29", "30+")
+        eligibility = precheck(category, migrant_worker=bool(draft.get("migrant")), kind=kind)
+        values = {
+            "worker_id": worker_id,
+            "station_code": station.code,
+            "kind": kind,
+            "category": category,
+            "status": "queued",
+            "urgent": urgent or crisis,
+            "crisis": crisis,
+            "collective": collective or many,
+            "anonymous": bool(draft.get("anonymous")),
+            "description": draft.get("description", ""),
+            "employer": draft.get("employer"),
+            "place": draft.get("place"),
+            "workers_affected": draft.get("workers"),
+            "amount_owed": draft.get("amount"),
+            "dispute_began": draft.get("began"),
+            "phone": None if draft.get("anonymous") else draft.get("phone"),
+            "evidence": list(draft.get("evidence", [])),
+            "eligibility": eligibility.as_dict(),
+            "legal_basis": "consent",
+        }
+        return await self._open(values, station, now, eligibility)
+
+    async def open_crisis(
+        self,
+        worker_id: int,
+        *,
+        now: datetime,
+        kinds: Sequence[str],
+        category: str | None,
+        collective: bool,
+    ) -> OpenedCase:
+        """An urgent case for a crisis message, without intake.
+
+        Processing without consent rests on 个人信息保护法第13条第一款第四项 (needed to
+        protect a person's life, health or property in an emergency); only the fact of
+        the crisis is stored, not the worker's message.
+        """
+        async with self._sessions.begin() as session:
+            existing = await repo.recent_open_crisis(session, worker_id, now - timedelta(days=1))
+            if existing is not None:  # one open crisis case a day is enough to alert people
+                station = self._directory.current.get(existing.station_code)
+                if station is not None and existing.number:
+                    return OpenedCase(existing.id, existing.number, station, True, None)
+        station = self._route(None, category or "other")
+        values = {
+            "worker_id": worker_id,
+            "station_code": station.code,
+            "kind": "crisis",
+            "category": category or "other",
+            "status": "queued",
+            "urgent": True,
+            "crisis": True,
+            "collective": collective,
+            "anonymous": False,
+            "description": "危机提示：" + "、".join(kinds),
+            "evidence": [],
+            "eligibility": {},
+            "legal_basis": "pipl-13-1-4",
+        }
+        return await self._open(values, station, now, None)
+
+    async def _open(
+        self,
+        values: dict[str, Any],
+        station: Station,
+        now: datetime,
+        eligibility: Eligibility | None,
+    ) -> OpenedCase:
+        directory = self._directory.current
+        urgent = bool(values["urgent"])
+        async with self._sessions.begin() as session:
+            await repo.touch_user(
+                session, values["worker_id"], now, admin=values["worker_id"] in self.admin_ids
+            )
+            row = await repo.insert_case(
+                session,
+                {
+                    **values,
+                    "escalate_at": now + (URGENT_SLA if urgent else NORMAL_SLA),
+                    "escalation_level": 0,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+            root = directory.root_of(station)
+            row.number = f"{root.code}-{now.year}-{row.id:06d}"
+            await repo.add_case_event(
+                session,
+                row.id,
+                now,
+                "created",
+                actor_id=None,
+                to_status="queued",
+                note=station.code,
+            )
+            await self._alert(
+                session,
+                row.id,
+                row.number,
+                station,
+                urgent,
+                bool(values["crisis"]),
+                bool(values["collective"]),
+                now,
+            )
+            number = row.number
+            case_id = row.id
+        logger.info("case %s opened at %s urgent=%s", case_id, station.code, urgent)
+        return OpenedCase(case_id, number, station, urgent, eligibility)
+
+    async def _alert(
+        self,
+        session: AsyncSession,
+        case_id: int,
+        number: str,
+        station: Station,
+        urgent: bool,
+        crisis: bool,
+        collective: bool,
+        now: datetime,
+    ) -> None:
+        """Urgent cases and collective disputes (劳动关系预警) alert the admins at once."""
+        if not (urgent or collective):
+            return
+        centre = self._directory.current.centre_above(station)
+        payload = {
+            "case_id": case_id,
+            "number": number,
+            "station": station.name,
+            "centre": centre.name if centre else None,
+            "crisis": crisis,
+            "collective": collective,
+            "urgent": urgent,
+        }
+        admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+        for admin in sorted(admins):
+            await repo.enqueue(
+                session,
+                kind="alert",
+                chat_id=admin,
+                payload=payload,
+                dedupe_key=f"case:{case_id}:alert:{admin}",
+                now=now,
+            )
+
+    async def cases_of(self, worker_id: int) -> list[CaseSummary]:
+        directory = self._directory.current
+        async with self._sessions.begin() as session:
+            rows = await repo.cases_of_worker(session, worker_id)
+            out = []
+            for row in rows:
+                events = await repo.case_events(session, row.id)
+                station = directory.get(row.station_code)
+                out.append(
+                    CaseSummary(
+                        row.id,
+                        row.number or str(row.id),
+                        row.category,
+                        row.status,
+                        station.name if station else row.station_code,
+                        row.updated_at,
+                        events[-1].kind if events else None,
+                    )
+                )
+            return out

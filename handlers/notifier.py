@@ -1,0 +1,45 @@
+"""The core's Notifier protocol, implemented over the Telegram Bot API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import ExtBot
+
+from bot.model import Button
+from bot.outbox import RetryLater, TransientError, Unreachable
+
+
+class TelegramNotifier:
+    """Maps Telegram's answers to the relay's three outcomes."""
+
+    def __init__(self, bot: ExtBot[None]) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> int:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+                    for row in buttons
+                ]
+            )
+            if buttons
+            else None
+        )
+        try:
+            message = await self.bot.send_message(chat_id, text, reply_markup=markup)
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise RetryLater(seconds) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except BadRequest as exc:
+            # "chat not found" and friends will not get better by retrying.
+            raise Unreachable(exc.message) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientError(exc.__class__.__name__) from exc
+        return message.message_id
