@@ -7,9 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    Base,
     CaseEventRow,
     CaseRow,
     DialogStateRow,
@@ -37,25 +40,39 @@ FAQ_CONTENT = (
 # --- users -------------------------------------------------------------------------------
 
 
+async def _insert_ignore(session: AsyncSession, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT … ON CONFLICT DO NOTHING on either engine; True if a row was inserted.
+
+    A read-then-insert races under PostgreSQL's READ COMMITTED (two first messages from the
+    same user at once); letting the database decide keeps it correct on both engines.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def touch_user(
     session: AsyncSession, user_id: int, now: datetime, *, admin: bool = False
 ) -> UserRow:
     """Create the user on first contact, refresh last_seen; configured admins get the role."""
-    row = await session.get(UserRow, user_id)
-    if row is None:
-        row = UserRow(
-            id=user_id,
-            role="admin" if admin else "worker",
-            reachable=True,
-            first_seen_at=now,
-            last_seen_at=now,
-        )
-        session.add(row)
-    else:
-        row.last_seen_at = now
-        row.reachable = True
-        if admin and row.role != "admin":
-            row.role = "admin"
+    await _insert_ignore(
+        session,
+        UserRow,
+        {
+            "id": user_id,
+            "role": "admin" if admin else "worker",
+            "reachable": True,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        },
+    )
+    row = await session.get(UserRow, user_id, populate_existing=True)
+    assert row is not None
+    row.last_seen_at = now
+    row.reachable = True
+    if admin and row.role != "admin":
+        row.role = "admin"
     await session.flush()
     return row
 
@@ -194,14 +211,17 @@ async def get_dialog_state(session: AsyncSession, user_id: int) -> DialogStateRo
 async def set_dialog_state(
     session: AsyncSession, user_id: int, state: str, data: dict[str, Any], now: datetime
 ) -> None:
-    row = await session.get(DialogStateRow, user_id)
-    if row is None:
-        session.add(DialogStateRow(user_id=user_id, state=state, data=data, updated_at=now))
-    else:
-        row.state = state
-        row.data = dict(data)
-        row.updated_at = now
-    await session.flush()
+    inserted = await _insert_ignore(
+        session,
+        DialogStateRow,
+        {"user_id": user_id, "state": state, "data": dict(data), "updated_at": now},
+    )
+    if not inserted:
+        await session.execute(
+            update(DialogStateRow)
+            .where(DialogStateRow.user_id == user_id)
+            .values(state=state, data=dict(data), updated_at=now)
+        )
 
 
 async def clear_dialog_state(session: AsyncSession, user_id: int) -> None:
@@ -343,24 +363,21 @@ async def enqueue(
     now: datetime,
 ) -> bool:
     """Add a notification unless one with the same dedupe key exists; True if added."""
-    exists = await session.scalar(select(OutboxRow.id).where(OutboxRow.dedupe_key == dedupe_key))
-    if exists is not None:
-        return False
-    session.add(
-        OutboxRow(
-            kind=kind,
-            chat_id=chat_id,
-            payload=payload,
-            dedupe_key=dedupe_key,
-            status="pending",
-            attempts=0,
-            run_at=now,
-            created_at=now,
-            updated_at=now,
-        )
+    return await _insert_ignore(
+        session,
+        OutboxRow,
+        {
+            "kind": kind,
+            "chat_id": chat_id,
+            "payload": payload,
+            "dedupe_key": dedupe_key,
+            "status": "pending",
+            "attempts": 0,
+            "run_at": now,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await session.flush()
-    return True
 
 
 async def claim_due_outbox(
