@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import notify
 from bot.directory import StationDirectory
 from bot.errors import ConsentRequired, NoStation
+from bot.escalation import SlaPolicy
 from knowledge.eligibility import Eligibility, precheck
 from knowledge.stations import Station
 from storage import repositories as repo
@@ -23,9 +25,6 @@ from storage import repositories as repo
 logger = logging.getLogger(__name__)
 
 STATUS_NAMES = {"queued": "等待认领", "claimed": "处理中", "closed": "已办结"}
-# SLA before an unclaimed case escalates (issue: urgent 15 minutes, normal 1 working day).
-URGENT_SLA = timedelta(minutes=15)
-NORMAL_SLA = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -59,10 +58,12 @@ class CaseService:
         sessions: async_sessionmaker[AsyncSession],
         directory: StationDirectory,
         admin_ids: Sequence[int],
+        sla: SlaPolicy | None = None,
     ) -> None:
         self._sessions = sessions
         self._directory = directory
         self.admin_ids = tuple(admin_ids)
+        self.sla = sla or SlaPolicy()
 
     def _route(self, station_code: str | None, category: str) -> Station:
         directory = self._directory.current
@@ -172,7 +173,7 @@ class CaseService:
                 session,
                 {
                     **values,
-                    "escalate_at": now + (URGENT_SLA if urgent else NORMAL_SLA),
+                    "escalate_at": self.sla.due_at(now, urgent=urgent),
                     "escalation_level": 0,
                     "created_at": now,
                     "updated_at": now,
@@ -198,6 +199,9 @@ class CaseService:
                 bool(values["crisis"]),
                 bool(values["collective"]),
                 now,
+            )
+            await notify.post_cards(
+                session, row, station, directory, self.admin_ids, now, round_="v1"
             )
             number = row.number
             case_id = row.id

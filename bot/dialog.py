@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import intake_texts, texts
+from bot import intake_texts, staff_commands, texts
+from bot import staff_texts as st
 from bot.assistant import Assistant
 from bot.cases import STATUS_NAMES, CaseService
+from bot.desk import Desk, DeskError
 from bot.directory import StationDirectory
 from bot.errors import ConsentRequired, NoStation
 from bot.intake import STATE as INTAKE
@@ -82,6 +84,7 @@ class Dialog:
         laws: LawLibrary,
         stations: StationDirectory,
         cases: CaseService,
+        desk: Desk,
         admin_ids: Sequence[int] = (),
         *,
         retention_years: int = 3,
@@ -93,6 +96,7 @@ class Dialog:
         self.laws = laws
         self.stations = stations
         self.cases = cases
+        self.desk = desk
         self.intake = Intake(lambda: stations.current, retention_years)
         self.admin_ids = frozenset(admin_ids)
         self.on_outbox = on_outbox
@@ -126,6 +130,10 @@ class Dialog:
                 return self.law_lookup(args)
             case Command(name="mycases"):
                 return await self.my_cases(user_id)
+            case Command(name=name, args=args) if name in staff_commands.COMMANDS:
+                replies = await staff_commands.run(self.desk, user_id, user_id, name, args, now)
+                self._outbox_written()
+                return replies
             case Command():
                 return [Reply(texts.HELP, main_menu())]
             case Press(data="m:help"):
@@ -138,6 +146,10 @@ class Dialog:
                     Reply(texts.NEARBY_ASK, ask_location=True),
                     Reply(texts.CHOOSE_OR_BACK, ((HOME_BUTTON,),)),
                 ]
+            case Press(data=pressed) if pressed.startswith("case:"):
+                return await self.case_button(user_id, pressed, now)
+            case Text(text=typed) if state == "case_reply" and data:
+                return await self._to_staff(user_id, int(data["case_id"]), typed, now)
             case Press(data=pressed) if pressed.startswith("i:"):
                 if state != INTAKE or not data:
                     return [Reply(texts.UNKNOWN_BUTTON, main_menu())]
@@ -155,6 +167,51 @@ class Dialog:
             case Location() | Attachment():
                 return [Reply(texts.HELP_NOW, main_menu())]
         return []
+
+    # Cases: buttons under cards (staff) and under staff messages (workers) ----------------
+
+    async def case_button(self, user_id: int, data: str, now: datetime) -> list[Reply]:
+        """case:claim:ID, case:hist:ID (staff); case:wr:ID, case:reopen:ID, case:rate:ID:N."""
+        parts = data.split(":")
+        if len(parts) < 3 or not parts[2].isdigit() or len(parts[2]) > 10:
+            return [Reply(texts.UNKNOWN_BUTTON)]
+        verb, case_id = parts[1], int(parts[2])
+        try:
+            if verb == "claim":
+                case = await self.desk.claim(case_id, user_id, now)
+                self._outbox_written()
+                return [Reply(st.CLAIMED_OK.format(number=case.number, id=case.id))]
+            if verb == "hist":
+                return await staff_commands.run(
+                    self.desk, user_id, user_id, "case", str(case_id), now
+                )
+            if verb == "wr":
+                await self._save_state(user_id, "case_reply", {"case_id": case_id}, now)
+                return [Reply(st.W_WRITE_PROMPT, ((HOME_BUTTON,),))]
+            if verb == "reopen":
+                case = await self.desk.reopen(case_id, user_id, now)
+                self._outbox_written()
+                return [Reply(st.W_REOPENED.format(number=case.number))]
+            if verb == "rate" and len(parts) == 4 and parts[3].isdigit():
+                await self.desk.rate(case_id, user_id, int(parts[3]), now)
+                return [Reply(st.W_RATED)]
+        except DeskError as exc:
+            return [Reply(str(exc))]
+        return [Reply(texts.UNKNOWN_BUTTON)]
+
+    async def _to_staff(self, user_id: int, case_id: int, text: str, now: datetime) -> list[Reply]:
+        await self._save_state(user_id, None, None, now)
+        try:
+            delivered = await self.desk.worker_message(case_id, user_id, text[:2000], now)
+        except DeskError as exc:
+            return [Reply(str(exc))]
+        self._outbox_written()
+        return [
+            Reply(
+                st.W_SENT_TO_STAFF if delivered else st.W_WAITING_STAFF,
+                ((Button(st.W_REPLY_BUTTON, f"case:wr:{case_id}"), HOME_BUTTON),),
+            )
+        ]
 
     # State --------------------------------------------------------------------------------
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import texts
+from bot import notify
 from bot.model import Button
+from knowledge.stations import Directory
 from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
@@ -48,14 +49,15 @@ class Notifier(Protocol):
         """Deliver a message; return its message id."""
         ...
 
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        """Replace a message's text and buttons; "not modified" is success."""
+        ...
 
-def render(kind: str, payload: dict[str, Any]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
-    """The text and buttons of one outbox row."""
-    if kind == "alert":
-        return texts.case_alert(payload), ()
-    if kind == "message":
-        return str(payload.get("text", "")), ()
-    raise ValueError(f"unknown outbox kind {kind}")
+
+class MessageGone(Exception):
+    """The message to edit no longer exists (deleted, or too old)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -69,10 +71,42 @@ class RelayReport:
     dead: int = 0
 
 
+@dataclass(frozen=True)
+class _Job:
+    id: int
+    kind: str
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
 class OutboxRelay:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        directory: Callable[[], Directory] | None = None,
+    ) -> None:
         self._sessions = sessions
+        self._directory = directory
         self.worker = f"relay-{uuid.uuid4().hex[:8]}"
+
+    async def _render(
+        self, job: _Job, now: datetime
+    ) -> tuple[str, tuple[tuple[Button, ...], ...]] | None:
+        """Text and buttons of a row; None if there is nothing (left) to send."""
+        if job.kind == "alert":
+            return notify.alert_payload(job.payload), ()
+        if job.kind == "message":
+            return notify.message_payload(job.payload)
+        if job.kind in ("card", "card_edit"):
+            async with self._sessions.begin() as session:
+                case = await repo.get_case(session, int(job.payload["case_id"]))
+                if case is None:
+                    return None
+                directory = self._directory() if self._directory else None
+                station = directory.get(case.station_code) if directory else None
+                return notify.case_card(case, station, now)
+        raise ValueError(f"unknown outbox kind {job.kind}")
 
     async def run_once(self, notifier: Notifier, now: datetime, *, limit: int = 20) -> RelayReport:
         """Send every due row once; returns what happened."""
@@ -81,39 +115,59 @@ class OutboxRelay:
             rows = await repo.claim_due_outbox(
                 session, now=now, worker=self.worker, lease_until=now + LEASE, limit=limit
             )
-            jobs = [(r.id, r.kind, r.chat_id, dict(r.payload), r.attempts) for r in rows]
-        for row_id, kind, chat_id, payload, attempts in jobs:
-            text, buttons = render(kind, payload)
-            result: dict[str, Any]
-            try:
-                message_id = await notifier.send(chat_id, text, buttons)
-            except RetryLater as exc:
-                # Flood control is not a failure: wait as asked, attempts unchanged.
-                result = {
-                    "status": "pending",
-                    "run_at": now + timedelta(seconds=exc.seconds),
-                    "error": "429",
-                }
-                report.retried += 1
-            except Unreachable as exc:
-                result = {"status": "dead", "error": str(exc)[:200]}
-                report.dead += 1
-                async with self._sessions.begin() as session:
-                    await repo.mark_unreachable(session, chat_id)
-            except TransientError as exc:
-                dead = attempts + 1 >= MAX_ATTEMPTS
-                result = {
-                    "status": "dead" if dead else "pending",
-                    "run_at": now + backoff(attempts),
-                    "attempts_delta": 1,
-                    "error": str(exc)[:200],
-                }
-                report.dead += dead
-                report.retried += not dead
-            else:
-                result = {"status": "sent", "message_id": message_id}
-                report.sent += 1
+            jobs = [_Job(r.id, r.kind, r.chat_id, dict(r.payload), r.attempts) for r in rows]
+        for job in jobs:
+            result = await self._deliver(notifier, job, now, report)
             async with self._sessions.begin() as session:
-                await repo.finish_outbox(session, row_id, self.worker, now=now, **result)
-            logger.info("outbox %s (%s) -> %s", row_id, kind, result["status"])
+                if result["status"] == "sent" and job.kind == "card":
+                    await repo.save_card(
+                        session,
+                        int(job.payload["case_id"]),
+                        job.chat_id,
+                        int(result["message_id"]),
+                    )
+                await repo.finish_outbox(session, job.id, self.worker, now=now, **result)
+            logger.info("outbox %s (%s) -> %s", job.id, job.kind, result["status"])
         return report
+
+    async def _deliver(
+        self, notifier: Notifier, job: _Job, now: datetime, report: RelayReport
+    ) -> dict[str, Any]:
+        try:
+            rendered = await self._render(job, now)
+            if rendered is None:
+                return {"status": "dead", "error": "nothing to send"}
+            text, buttons = rendered
+            if job.kind == "card_edit":
+                try:
+                    await notifier.edit(job.chat_id, int(job.payload["message_id"]), text, buttons)
+                    message_id = int(job.payload["message_id"])
+                except MessageGone:
+                    message_id = await notifier.send(job.chat_id, text, buttons)
+            else:
+                message_id = await notifier.send(job.chat_id, text, buttons)
+        except RetryLater as exc:
+            # Flood control is not a failure: wait as asked, attempts unchanged.
+            report.retried += 1
+            return {
+                "status": "pending",
+                "run_at": now + timedelta(seconds=exc.seconds),
+                "error": "429",
+            }
+        except Unreachable as exc:
+            report.dead += 1
+            async with self._sessions.begin() as session:
+                await repo.mark_unreachable(session, job.chat_id)
+            return {"status": "dead", "error": str(exc)[:200]}
+        except TransientError as exc:
+            dead = job.attempts + 1 >= MAX_ATTEMPTS
+            report.dead += dead
+            report.retried += not dead
+            return {
+                "status": "dead" if dead else "pending",
+                "run_at": now + backoff(job.attempts),
+                "attempts_delta": 1,
+                "error": str(exc)[:200],
+            }
+        report.sent += 1
+        return {"status": "sent", "message_id": message_id}

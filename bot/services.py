@@ -6,14 +6,16 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.assistant import Assistant
 from bot.cases import CaseService
+from bot.desk import Desk
 from bot.dialog import Dialog
 from bot.directory import StationDirectory
+from bot.escalation import Escalation, SlaPolicy
 from bot.knowledge_base import KnowledgeBase
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
@@ -43,6 +45,8 @@ class Services:
     stations: StationDirectory
     cases: CaseService
     relay: OutboxRelay
+    desk: Desk
+    escalation: Escalation
     clock: Callable[[], datetime] = utcnow
 
     @classmethod
@@ -90,22 +94,41 @@ class Services:
             if seed:
                 await stations.seed_if_empty(clock())
             await stations.refresh()
-            cases = CaseService(sessions, stations, settings.admin_ids)
+            sla = SlaPolicy(
+                urgent=timedelta(minutes=settings.sla_urgent_minutes),
+                normal_working_days=settings.sla_normal_working_days,
+            )
+            cases = CaseService(sessions, stations, settings.admin_ids, sla)
+            desk = Desk(sessions, stations, settings.admin_ids, sla)
+            escalation = Escalation(sessions, stations, settings.admin_ids, sla)
             dialog = Dialog(
                 sessions,
                 assistant,
                 laws,
                 stations,
                 cases,
+                desk,
                 settings.admin_ids,
                 retention_years=settings.case_retention_years,
             )
-            relay = OutboxRelay(sessions)
+            relay = OutboxRelay(sessions, lambda: stations.current)
         except BaseException:
             await engine.dispose()
             raise
         return cls(
-            settings, engine, sessions, laws, kb, assistant, dialog, stations, cases, relay, clock
+            settings,
+            engine,
+            sessions,
+            laws,
+            kb,
+            assistant,
+            dialog,
+            stations,
+            cases,
+            relay,
+            desk,
+            escalation,
+            clock,
         )
 
     async def aclose(self) -> None:

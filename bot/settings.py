@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     log_level: str = "INFO"
 
+    # Service levels before escalation (defaults: urgent 15 minutes, normal 1 working day).
+    sla_urgent_minutes: int = 15
+    sla_normal_working_days: int = 1
+
     # How long closed cases are kept (stated in the consent notice).
     case_retention_years: int = 3
 

@@ -17,13 +17,15 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import staff_commands
 from bot.services import Services
 from bot.settings import Settings
-from handlers import errors, intake, worker
+from handlers import errors, intake, staff, worker
 from handlers.context import BotContext
 from handlers.notifier import TelegramNotifier
 
 RELAY_INTERVAL_S = 2.0
+ESCALATION_INTERVAL_S = 60.0
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +63,14 @@ def build_application(
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
     # Note: order matters; the first matching handler in a group wins.
     application.add_handlers(
         [
+            CallbackQueryHandler(staff.claim_case, pattern=r"^case:claim:(\d{1,10})$"),
             intake.conversation(),
+            CommandHandler(list(staff_commands.COMMANDS), staff.command, filters=groups),
+            MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, staff.reply_to_card),
             CommandHandler(
                 ["start", "help", "law", "privacy", "menu", "cancel"],
                 worker.command,
@@ -87,7 +93,18 @@ def build_application(
             relay_outbox, interval=RELAY_INTERVAL_S, first=1.0, name="outbox-relay"
         )
         services.dialog.on_outbox = lambda: job_queue.run_once(relay_outbox, 0)
+        job_queue.run_repeating(
+            sweep_escalations, interval=ESCALATION_INTERVAL_S, first=5.0, name="escalation-sweeper"
+        )
     return application
+
+
+async def sweep_escalations(context: BotContext) -> None:
+    """Escalate cases past their SLA; state lives in the database, so restarts are safe."""
+    services = context.services
+    escalated = await services.escalation.escalate_overdue(services.clock())
+    if escalated:
+        await relay_outbox(context)
 
 
 async def relay_outbox(context: BotContext) -> None:

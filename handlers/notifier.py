@@ -9,7 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from telegram.ext import ExtBot
 
 from bot.model import Button
-from bot.outbox import RetryLater, TransientError, Unreachable
+from bot.outbox import MessageGone, RetryLater, TransientError, Unreachable
 
 
 class TelegramNotifier:
@@ -43,3 +43,35 @@ class TelegramNotifier:
         except (TimedOut, NetworkError) as exc:
             raise TransientError(exc.__class__.__name__) from exc
         return message.message_id
+
+    async def edit(
+        self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> None:
+        markup = (
+            InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+                    for row in buttons
+                ]
+            )
+            if buttons
+            else None
+        )
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        except RetryAfter as exc:
+            retry = exc.retry_after
+            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
+            raise RetryLater(seconds) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return  # the card already shows this state: the edit is idempotent
+            if "not found" in exc.message or "can't be edited" in exc.message:
+                raise MessageGone(exc.message) from exc
+            raise Unreachable(exc.message) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientError(exc.__class__.__name__) from exc

@@ -208,6 +208,8 @@ class CaseRow(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str | None] = mapped_column(String(24))
     closed_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -252,3 +254,58 @@ class OutboxRow(Base):
 
 Index("ix_outbox_status_run_at", OutboxRow.status, OutboxRow.run_at)
 Index("ix_cases_station_status", CaseRow.station_code, CaseRow.status)
+
+
+class StationStaffRow(Base):
+    """Which stations a staff member works for; `on_duty` staff get case cards by DM."""
+
+    __tablename__ = "station_staff"
+
+    user_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    station_code: Mapped[str] = mapped_column(
+        String(16), ForeignKey("stations.code"), primary_key=True
+    )
+    on_duty: Mapped[bool] = mapped_column(Boolean, default=True)
+    granted_by: Mapped[int | None] = mapped_column(BigInteger)
+    granted_at: Mapped[datetime]
+
+
+class StationChatRow(Base):
+    """A station's duty-staff group chat, linked with /link_station CODE in the group."""
+
+    __tablename__ = "station_chats"
+
+    station_code: Mapped[str] = mapped_column(
+        String(16), ForeignKey("stations.code"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    linked_by: Mapped[int] = mapped_column(BigInteger)
+    linked_at: Mapped[datetime]
+
+
+class CaseCardRow(Base):
+    """Where a case card was posted, so that every later change edits it in place."""
+
+    __tablename__ = "case_cards"
+
+    case_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class CannedReplyRow(Base):
+    """Replies staff send often (what evidence to bring, the address); admins edit them."""
+
+    __tablename__ = "canned_replies"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[int | None] = mapped_column(BigInteger)
+
+
+Index("ix_case_cards_chat_message", CaseCardRow.chat_id, CaseCardRow.message_id)

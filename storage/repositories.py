@@ -6,13 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Base,
+    CannedReplyRow,
+    CaseCardRow,
     CaseEventRow,
     CaseRow,
     DialogStateRow,
@@ -20,7 +22,9 @@ from storage.models import (
     FaqVersionRow,
     FeedbackRow,
     OutboxRow,
+    StationChatRow,
     StationRow,
+    StationStaffRow,
     UnansweredRow,
     UserRow,
 )
@@ -442,3 +446,169 @@ async def finish_outbox(
         .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- staff, station chats, cards ----------------------------------------------------------
+
+
+async def set_role(session: AsyncSession, user_id: int, role: str, now: datetime) -> None:
+    await touch_user(session, user_id, now)
+    await session.execute(update(UserRow).where(UserRow.id == user_id).values(role=role))
+
+
+async def grant_staff(
+    session: AsyncSession, user_id: int, station_code: str, granted_by: int, now: datetime
+) -> bool:
+    await touch_user(session, user_id, now)
+    await session.execute(
+        update(UserRow).where(UserRow.id == user_id, UserRow.role == "worker").values(role="staff")
+    )
+    return await _insert_ignore(
+        session,
+        StationStaffRow,
+        {
+            "user_id": user_id,
+            "station_code": station_code,
+            "on_duty": True,
+            "granted_by": granted_by,
+            "granted_at": now,
+        },
+    )
+
+
+async def revoke_staff(session: AsyncSession, user_id: int, station_code: str | None) -> int:
+    query = delete(StationStaffRow).where(StationStaffRow.user_id == user_id)
+    if station_code is not None:
+        query = query.where(StationStaffRow.station_code == station_code)
+    removed = int((await session.execute(query)).rowcount or 0)  # type: ignore[attr-defined]
+    left = await session.scalar(
+        select(func.count()).select_from(StationStaffRow).where(StationStaffRow.user_id == user_id)
+    )
+    if not left:
+        await session.execute(
+            update(UserRow)
+            .where(UserRow.id == user_id, UserRow.role == "staff")
+            .values(role="worker")
+        )
+    return removed
+
+
+async def stations_of_staff(session: AsyncSession, user_id: int) -> list[str]:
+    result = await session.scalars(
+        select(StationStaffRow.station_code).where(StationStaffRow.user_id == user_id)
+    )
+    return sorted(result.all())
+
+
+async def staff_of_station(
+    session: AsyncSession, station_code: str, *, on_duty_only: bool = True
+) -> list[int]:
+    query = select(StationStaffRow.user_id).where(StationStaffRow.station_code == station_code)
+    if on_duty_only:
+        query = query.where(StationStaffRow.on_duty.is_(True))
+    return sorted((await session.scalars(query)).all())
+
+
+async def set_on_duty(session: AsyncSession, user_id: int, on_duty: bool) -> int:
+    result = await session.execute(
+        update(StationStaffRow).where(StationStaffRow.user_id == user_id).values(on_duty=on_duty)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def link_station_chat(
+    session: AsyncSession, station_code: str, chat_id: int, user_id: int, now: datetime
+) -> None:
+    await session.execute(
+        delete(StationChatRow).where(
+            or_(StationChatRow.station_code == station_code, StationChatRow.chat_id == chat_id)
+        )
+    )
+    session.add(
+        StationChatRow(
+            station_code=station_code, chat_id=chat_id, linked_by=user_id, linked_at=now
+        )
+    )
+    await session.flush()
+
+
+async def station_chat(session: AsyncSession, station_code: str) -> int | None:
+    return await session.scalar(
+        select(StationChatRow.chat_id).where(StationChatRow.station_code == station_code)
+    )
+
+
+async def station_of_chat(session: AsyncSession, chat_id: int) -> str | None:
+    return await session.scalar(
+        select(StationChatRow.station_code).where(StationChatRow.chat_id == chat_id)
+    )
+
+
+async def save_card(session: AsyncSession, case_id: int, chat_id: int, message_id: int) -> None:
+    inserted = await _insert_ignore(
+        session, CaseCardRow, {"case_id": case_id, "chat_id": chat_id, "message_id": message_id}
+    )
+    if not inserted:
+        await session.execute(
+            update(CaseCardRow)
+            .where(CaseCardRow.case_id == case_id, CaseCardRow.chat_id == chat_id)
+            .values(message_id=message_id)
+        )
+
+
+async def cards_of_case(session: AsyncSession, case_id: int) -> list[tuple[int, int]]:
+    rows = await session.execute(
+        select(CaseCardRow.chat_id, CaseCardRow.message_id).where(CaseCardRow.case_id == case_id)
+    )
+    return [(int(c), int(m)) for c, m in rows.all()]
+
+
+async def case_of_card(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
+    return await session.scalar(
+        select(CaseCardRow.case_id).where(
+            CaseCardRow.chat_id == chat_id, CaseCardRow.message_id == message_id
+        )
+    )
+
+
+async def open_cases_of_stations(
+    session: AsyncSession, station_codes: Sequence[str], limit: int = 30
+) -> Sequence[CaseRow]:
+    """Open cases, urgent first, then oldest first."""
+    result = await session.scalars(
+        select(CaseRow)
+        .where(CaseRow.station_code.in_(list(station_codes)), CaseRow.status != "closed")
+        .order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def cases_claimed_by(session: AsyncSession, staff_id: int) -> Sequence[CaseRow]:
+    result = await session.scalars(
+        select(CaseRow)
+        .where(CaseRow.claimed_by == staff_id, CaseRow.status == "claimed")
+        .order_by(CaseRow.urgent.desc(), CaseRow.created_at)
+    )
+    return result.all()
+
+
+async def canned_replies(session: AsyncSession) -> dict[str, str]:
+    rows = await session.execute(select(CannedReplyRow.key, CannedReplyRow.text))
+    return {k: t for k, t in rows.all()}
+
+
+async def set_canned_reply(
+    session: AsyncSession, key: str, text: str, user_id: int, now: datetime
+) -> None:
+    inserted = await _insert_ignore(
+        session,
+        CannedReplyRow,
+        {"key": key, "text": text, "updated_at": now, "updated_by": user_id},
+    )
+    if not inserted:
+        await session.execute(
+            update(CannedReplyRow)
+            .where(CannedReplyRow.key == key)
+            .values(text=text, updated_at=now, updated_by=user_id)
+        )

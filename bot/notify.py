@@ -1,0 +1,162 @@
+"""Writing notifications to the outbox inside the caller's transaction, and rendering them.
+
+Payloads are state-based: a case card names only the case, and is rendered from the case
+as it is when the relay sends it, so a retried or late card never shows stale state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import intake_texts, staff_texts, texts
+from bot.model import Button
+from knowledge.stations import Directory, Station
+from storage import repositories as repo
+from storage.models import CaseRow
+
+
+async def card_targets(session: AsyncSession, station: Station) -> list[int]:
+    """The station's group chat if linked, otherwise its on-duty staff by private message."""
+    chat = await repo.station_chat(session, station.code)
+    if chat is not None:
+        return [chat]
+    return await repo.staff_of_station(session, station.code)
+
+
+async def post_cards(
+    session: AsyncSession,
+    case: CaseRow,
+    station: Station,
+    directory: Directory,
+    admin_ids: Sequence[int],
+    now: datetime,
+    *,
+    round_: str,
+) -> int:
+    """Cards for a new (or transferred, reopened) case; urgent ones go to the centre too.
+
+    If nobody at the station can be reached, the admins get the card: nothing may fall
+    through the cracks.
+    """
+    targets = await card_targets(session, station)
+    if case.urgent:
+        centre = directory.centre_above(station)
+        if centre is not None:
+            targets += await card_targets(session, centre)
+    if not targets:
+        targets = sorted(set(admin_ids) | set(await repo.ids_with_role(session, "admin")))
+    count = 0
+    for chat_id in dict.fromkeys(targets):
+        count += await repo.enqueue(
+            session,
+            kind="card",
+            chat_id=chat_id,
+            payload={"case_id": case.id},
+            dedupe_key=f"case:{case.id}:{round_}:card:{chat_id}",
+            now=now,
+        )
+    return count
+
+
+async def refresh_cards(session: AsyncSession, case: CaseRow, now: datetime) -> None:
+    """Edit every posted card of `case` in place to show its new state."""
+    for chat_id, message_id in await repo.cards_of_case(session, case.id):
+        await repo.enqueue(
+            session,
+            kind="card_edit",
+            chat_id=chat_id,
+            payload={"case_id": case.id, "message_id": message_id},
+            dedupe_key=f"case:{case.id}:v{case.version}:edit:{chat_id}:{message_id}",
+            now=now,
+        )
+
+
+async def tell(
+    session: AsyncSession,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    key: str,
+    buttons: Sequence[Sequence[Button]] = (),
+) -> None:
+    """A plain message through the outbox (to a worker, to a staff member)."""
+    payload: dict[str, Any] = {
+        "text": text,
+        "buttons": [[[b.text, b.data] for b in row] for row in buttons],
+    }
+    await repo.enqueue(
+        session, kind="message", chat_id=chat_id, payload=payload, dedupe_key=key, now=now
+    )
+
+
+def _age(since: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes}分钟"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}小时"
+    return f"{minutes // 1440}天"
+
+
+def case_card(
+    case: CaseRow, station: Station | None, now: datetime
+) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    """The card staff see: urgency, category, state, age and owner at a glance."""
+    flags = []
+    if case.crisis:
+        flags.append("危机")
+    elif case.urgent:
+        flags.append("紧急")
+    if case.collective:
+        flags.append("群体")
+    head = f"【{'·'.join(flags)}】" if flags else ""
+    kind = {"report": "举报", "crisis": "危机求助"}.get(case.kind, "求助")
+    category = intake_texts.CATEGORY_NAMES.get(case.category, case.category)
+    status = staff_texts.STATUS.get(case.status, case.status)
+    lines = [
+        f"{head}案件 {case.number}｜{kind}·{category}｜{status}",
+        f"站点：{station.name if station else case.station_code}"
+        f"｜已等待 {_age(case.created_at, now)}",
+    ]
+    if case.workers_affected:
+        lines.append(
+            "涉及人数："
+            + dict(intake_texts.WORKER_OPTIONS).get(case.workers_affected, case.workers_affected)
+        )
+    if case.employer:
+        lines.append(f"单位：{case.employer}")
+    if case.description:
+        summary = (
+            case.description if len(case.description) <= 120 else case.description[:118] + "……"
+        )
+        lines.append(f"经过：{summary}")
+    if case.status == "claimed":
+        lines.append(f"负责人：工作人员 {case.claimed_by}")
+    elif case.status == "closed":
+        lines.append(f"结果：{staff_texts.OUTCOMES.get(case.outcome or '', case.outcome or '')}")
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if case.status == "queued":
+        buttons = (
+            (
+                Button(staff_texts.CLAIM, f"case:claim:{case.id}"),
+                Button(staff_texts.HISTORY, f"case:hist:{case.id}"),
+            ),
+        )
+    else:
+        buttons = ((Button(staff_texts.HISTORY, f"case:hist:{case.id}"),),)
+    return "\n".join(lines), buttons
+
+
+def message_payload(payload: dict[str, Any]) -> tuple[str, tuple[tuple[Button, ...], ...]]:
+    rows = tuple(
+        tuple(Button(text, data) for text, data in row) for row in payload.get("buttons") or []
+    )
+    return str(payload.get("text", "")), rows
+
+
+def alert_payload(payload: dict[str, Any]) -> str:
+    return texts.case_alert(payload)

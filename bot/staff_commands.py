@@ -1,0 +1,181 @@
+"""Staff and admin commands as plain (command, arguments) -> replies, for every front end."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import staff_texts as st
+from bot.desk import Desk, DeskError
+from bot.model import Reply
+from bot.notify import case_card
+
+COMMANDS = (
+    "claim",
+    "reply",
+    "note",
+    "transfer",
+    "release",
+    "close",
+    "case",
+    "queue",
+    "mine",
+    "link_station",
+    "grant_staff",
+    "revoke_staff",
+    "duty",
+    "canned",
+    "setcanned",
+    "use",
+    "staff",
+)
+
+
+def _int(text: str) -> int | None:
+    text = text.strip().lstrip("#")
+    return int(text) if text.isdigit() and len(text) <= 10 else None
+
+
+async def run(
+    desk: Desk,
+    user_id: int,
+    chat_id: int,
+    name: str,
+    args: str,
+    now: datetime,
+    *,
+    reply_to_case: int | None = None,
+) -> list[Reply]:
+    """Run one staff command; refusals come back as sentences, never exceptions."""
+    try:
+        return await _run(desk, user_id, chat_id, name, args.strip(), now, reply_to_case)
+    except DeskError as exc:
+        return [Reply(str(exc))]
+
+
+async def _run(
+    desk: Desk,
+    user_id: int,
+    chat_id: int,
+    name: str,
+    args: str,
+    now: datetime,
+    reply_to_case: int | None,
+) -> list[Reply]:
+    parts = args.split(maxsplit=1)
+    head = _int(parts[0]) if parts else None
+    rest = parts[1] if len(parts) > 1 else ""
+    usage = [Reply(st.USAGE.get(name, st.STAFF_HELP))]
+    if name == "staff":
+        return [Reply(st.STAFF_HELP)]
+    if name == "queue":
+        cases = await desk.queue(user_id, now)
+        if not cases:
+            return [Reply(st.QUEUE_EMPTY)]
+        return [
+            Reply(st.QUEUE_HEAD),
+            *(Reply(*case_card(c, desk.directory.get(c.station_code), now)) for c in cases),
+        ]
+    if name == "mine":
+        cases = await desk.mine(user_id)
+        if not cases:
+            return [Reply(st.MINE_EMPTY)]
+        return [
+            Reply(st.MINE_HEAD),
+            *(Reply(*case_card(c, desk.directory.get(c.station_code), now)) for c in cases),
+        ]
+    if name == "claim":
+        if head is None:
+            return usage
+        case = await desk.claim(head, user_id, now)
+        return [Reply(st.CLAIMED_OK.format(number=case.number, id=case.id))]
+    if name == "reply":
+        case_id, text = (head, rest) if head is not None else (reply_to_case, args)
+        if case_id is None or not text:
+            return usage
+        await desk.reply(case_id, user_id, text, now)
+        return [Reply(st.SENT)]
+    if name == "use":
+        if head is None or not rest:
+            return usage
+        templates = await desk.canned()
+        if rest not in templates:
+            return [Reply(st.UNKNOWN_CANNED.format(key=rest))]
+        case, _ = await desk.history(head, user_id, now)
+        station = desk.directory.get(case.station_code)
+        text = templates[rest].format(
+            address=station.address if station else "",
+            phone=station.phone if station else "",
+            hours=station.hours if station else "",
+        )
+        await desk.reply(head, user_id, text, now)
+        return [Reply(st.SENT)]
+    if name == "note":
+        if head is None or not rest:
+            return usage
+        await desk.note(head, user_id, rest, now)
+        return [Reply(st.NOTED)]
+    if name == "release":
+        if head is None:
+            return usage
+        await desk.release(head, user_id, now)
+        return [Reply(st.RELEASED)]
+    if name == "transfer":
+        target = rest.split(maxsplit=1)
+        if head is None or not target:
+            return usage
+        case = await desk.transfer(
+            head, user_id, target[0], target[1] if len(target) > 1 else "", now
+        )
+        station = desk.directory.get(case.station_code)
+        return [Reply(st.TRANSFERRED.format(station=station.name if station else target[0]))]
+    if name == "close":
+        outcome = rest.split(maxsplit=1)
+        if head is None or not outcome:
+            return usage
+        await desk.close(head, user_id, outcome[0], outcome[1] if len(outcome) > 1 else "", now)
+        return [Reply(st.CLOSED_OK.format(outcome=st.OUTCOMES[outcome[0]]))]
+    if name == "case":
+        if head is None:
+            return usage
+        case, events = await desk.history(head, user_id, now)
+        lines = [case_card(case, desk.directory.get(case.station_code), now)[0], ""]
+        for event in events:
+            moved = f" {event.from_status or ''}→{event.to_status}" if event.to_status else ""
+            who = f" by {event.actor_id}" if event.actor_id else ""
+            lines.append(
+                f"{event.at:%m-%d %H:%M} {event.kind}{moved}{who}"
+                + (f"：{event.note}" if event.note else "")
+            )
+        return [Reply("\n".join(lines))]
+    if name == "link_station":
+        if not args or chat_id > 0:
+            return usage
+        station = await desk.link_chat(user_id, chat_id, args.split()[0], now)
+        return [Reply(st.LINKED.format(station=station))]
+    if name == "grant_staff":
+        target = rest.split()
+        if head is None or not target:
+            return usage
+        station = await desk.grant(user_id, head, target[0], now)
+        return [Reply(st.GRANTED.format(user=head, station=station))]
+    if name == "revoke_staff":
+        if head is None:
+            return usage
+        count = await desk.revoke(user_id, head, rest.split()[0] if rest else None, now)
+        return [Reply(st.REVOKED.format(user=head, count=count))]
+    if name == "duty":
+        on = args.strip().lower() not in ("off", "下班", "0")
+        await desk.set_duty(user_id, on)
+        return [Reply(st.DUTY_ON if on else st.DUTY_OFF)]
+    if name == "canned":
+        templates = await desk.canned()
+        return [
+            Reply(st.CANNED_HEAD + "\n" + "\n".join(f"· {k}：{v}" for k, v in templates.items()))
+        ]
+    if name == "setcanned":
+        key_text = args.split(maxsplit=1)
+        if len(key_text) < 2:
+            return usage
+        await desk.set_canned(user_id, key_text[0], key_text[1], now)
+        return [Reply(st.CANNED_SAVED.format(key=key_text[0]))]
+    return [Reply(st.STAFF_HELP)]
