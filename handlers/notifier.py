@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -10,6 +12,14 @@ from telegram.ext import ExtBot
 
 from bot.model import Button
 from bot.outbox import MessageGone, RetryLater, TransientError, Unreachable
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """retry_after as seconds, whether PTB hands an int (v22 default) or a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PTB announces the switch to timedelta
+        retry = exc.retry_after
+    return retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
 
 
 class TelegramNotifier:
@@ -32,9 +42,7 @@ class TelegramNotifier:
         try:
             message = await self.bot.send_message(chat_id, text, reply_markup=markup)
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            raise RetryLater(seconds) from exc
+            raise RetryLater(_seconds(exc)) from exc
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
         except BadRequest as exc:
@@ -62,9 +70,7 @@ class TelegramNotifier:
                 text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except RetryAfter as exc:
-            retry = exc.retry_after
-            seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
-            raise RetryLater(seconds) from exc
+            raise RetryLater(_seconds(exc)) from exc
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
         except BadRequest as exc:
