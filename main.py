@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--as", dest="role", choices=("worker", "staff", "admin"), default="worker")
     chat.add_argument("--user-id", type=int, default=1)
+    chat.add_argument("--station", help="with --as staff: the station code (default: first)")
 
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
 

@@ -25,6 +25,14 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             user_id = args.user_id
             if args.role == "admin":
                 services.dialog.admin_ids = services.dialog.admin_ids | {user_id}
+            elif args.role == "staff":
+                # A local try-out: make the console user staff of a station (no admin needed).
+                from storage import repositories as repo
+
+                code = args.station or services.stations.current.roots()[0].code
+                async with services.sessions.begin() as session:
+                    await repo.grant_staff(session, user_id, code, user_id, services.clock())
+                print(f"以 {code} 工作人员身份进入（/staff 查看命令）。", flush=True)
             await run_console(services, user_id=user_id)
             return 0
         if command == "ask":

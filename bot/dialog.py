@@ -300,7 +300,17 @@ class Dialog:
             f"更新于 {texts.local_time(c.updated_at)}"
             for c in cases
         ]
-        return [Reply(texts.my_cases(lines), ((Button(texts.MENU_HELP, "m:help"), HOME_BUTTON),))]
+        write = tuple(
+            (Button(f"给 {c.number} 的工作人员留言", f"case:wr:{c.id}"),)
+            for c in cases
+            if c.status != "closed"
+        )
+        return [
+            Reply(
+                texts.my_cases(lines),
+                (*write[:5], (Button(texts.MENU_HELP, "m:help"), HOME_BUTTON)),
+            )
+        ]
 
     # Nearby stations ----------------------------------------------------------------------
 

@@ -130,3 +130,14 @@ def test_db_upgrade_is_idempotent(env: dict[str, str]) -> None:
         done = run(["db", "upgrade"], env)
         assert done.returncode == 0, done.stderr
     assert "schema revision:" in done.stdout
+
+
+def test_console_as_staff_reaches_the_desk(env: dict[str, str]) -> None:
+    done = run(
+        ["chat", "--as", "staff", "--user-id", "42", "--station", "SZ-KS-HQ"],
+        env,
+        stdin="/queue\n/claim 99999\n/quit\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "SZ-KS-HQ 工作人员" in done.stdout
+    assert "没有待处理的案件" in done.stdout and "没有这个案件" in done.stdout
