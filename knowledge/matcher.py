@@ -32,6 +32,8 @@ from knowledge.entries import Entry
 from knowledge.normalize import Normalizer
 
 logger = logging.getLogger(__name__)
+# bm25s sets its logger to DEBUG on import and logs every index build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 CALIBRATION_PATH = Path(__file__).resolve().parent / "calibration.json"
 CANDIDATE_DOCS = 240
