@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import notify
+from bot import notify, texts
 from bot.directory import StationDirectory
 from bot.errors import ConsentRequired, NoStation
 from bot.escalation import SlaPolicy
@@ -263,3 +263,50 @@ class CaseService:
                     )
                 )
             return out
+
+    async def export_for(self, worker_id: int) -> list[str]:
+        """Everything stored about the worker, readable, for a PIPL art. 45 copy."""
+        async with self._sessions.begin() as session:
+            user = await repo.get_user(session, worker_id)
+            rows = await repo.cases_of_worker(session, worker_id, limit=100)
+            lines: list[str] = []
+            if user is not None:
+                lines.append(f"账号编号：{user.id}；首次使用：{user.first_seen_at:%Y-%m-%d}")
+                if user.consent_at is not None:
+                    lines.append(
+                        f"同意个人信息说明：{user.consent_at:%Y-%m-%d %H:%M}"
+                        f"（版本 {user.consent_version}）"
+                    )
+            for row in rows:
+                events = await repo.case_events(session, row.id)
+                lines.append(
+                    f"\n案件 {row.number}（{STATUS_NAMES.get(row.status, row.status)}）\n"
+                    f"类型：{row.kind}/{row.category}；单位：{row.employer or '—'}；"
+                    f"地点：{row.place or '—'}；人数：{row.workers_affected or '—'}；"
+                    f"金额：{row.amount_owed if row.amount_owed is not None else '—'}；"
+                    f"电话：{row.phone or '未留'}；证据：{len(row.evidence or [])}份\n"
+                    f"经过：{row.description}"
+                )
+                messages = [e for e in events if e.kind in ("message_in", "message_out")]
+                for event in messages:
+                    who = "您" if event.kind == "message_in" else "工作人员"
+                    lines.append(f"  {event.at:%m-%d %H:%M} {who}：{event.note}")
+            return lines if rows or (user and user.consent_at) else []
+
+    async def request_deletion(self, worker_id: int, now: datetime) -> None:
+        """Record the request on every case and tell the admins (handled by a person)."""
+        async with self._sessions.begin() as session:
+            rows = await repo.cases_of_worker(session, worker_id, limit=100)
+            for row in rows:
+                await repo.add_case_event(
+                    session, row.id, now, "deletion_requested", actor_id=worker_id
+                )
+            admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+            for admin in sorted(admins):
+                await notify.tell(
+                    session,
+                    admin,
+                    texts.deletion_request(worker_id, len(rows)),
+                    now,
+                    key=f"user:{worker_id}:delete:{now.isoformat()}:{admin}",
+                )

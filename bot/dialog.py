@@ -125,7 +125,7 @@ class Dialog:
             case Command(name="help"):
                 return [Reply(texts.HELP, main_menu())]
             case Command(name="privacy"):
-                return [Reply(texts.PRIVACY, ((HOME_BUTTON,),))]
+                return [self.privacy_reply()]
             case Command(name="law", args=args):
                 return self.law_lookup(args)
             case Command(name="mycases"):
@@ -312,6 +312,37 @@ class Dialog:
             )
         ]
 
+    # Privacy rights ---------------------------------------------------------------------
+
+    def privacy_reply(self) -> Reply:
+        return Reply(
+            texts.PRIVACY,
+            (
+                (Button(texts.PRIVACY_EXPORT, "p:export"),),
+                (Button(texts.PRIVACY_DELETE, "p:delete"),),
+                (HOME_BUTTON,),
+            ),
+        )
+
+    async def privacy_action(self, action: str, user_id: int, now: datetime) -> list[Reply]:
+        """Export (PIPL art. 45) now; deletion (art. 47) as a request the admins handle."""
+        if action == "export":
+            lines = await self.cases.export_for(user_id)
+            text = "\n".join([texts.EXPORT_HEAD, *lines]) if lines else texts.EXPORT_NONE
+            return [Reply(part) for part in split_message(text)]
+        if action == "delete":
+            return [
+                Reply(
+                    texts.DELETE_CONFIRM,
+                    ((Button(texts.DELETE_YES, "p:delete!"),), (HOME_BUTTON,)),
+                )
+            ]
+        if action == "delete!":
+            await self.cases.request_deletion(user_id, now)
+            self._outbox_written()
+            return [Reply(texts.DELETE_RECEIVED, ((HOME_BUTTON,),))]
+        return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
+
     # Nearby stations ----------------------------------------------------------------------
 
     async def _nearby(
@@ -353,6 +384,8 @@ class Dialog:
 
     async def press(self, data: str, now: datetime, user_id: int) -> list[Reply]:
         area, _, rest = data.partition(":")
+        if area == "p":
+            return await self.privacy_action(rest, user_id, now)
         if area == "m":
             if rest == "cases":
                 return await self.my_cases(user_id)
@@ -394,7 +427,7 @@ class Dialog:
                 Reply(texts.CHOOSE_CATEGORY, (*rows, (Button(texts.BACK, "m:home"),)), edit=True)
             ]
         if item == "privacy":
-            return [Reply(texts.PRIVACY, ((HOME_BUTTON,),))]
+            return [self.privacy_reply()]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
 
     def category(self, name: str) -> list[Reply]:

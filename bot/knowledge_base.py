@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from knowledge.entries import Entry, LocalFigures, entry_from_dict, load_yaml_dir
+from knowledge.entries import FIELDS, Entry, LocalFigures, entry_from_dict, load_yaml_dir
 from knowledge.matcher import Matcher
 from knowledge.normalize import Normalizer
 from storage import repositories as repo
@@ -123,18 +123,5 @@ class KnowledgeBase:
 
 
 def _entry(row: object) -> Entry:
-    data = {
-        name: getattr(row, name)
-        for name in (
-            "id",
-            "topic",
-            "category",
-            "title",
-            "question",
-            "alternates",
-            "answer",
-            "citations",
-            "updated",
-        )
-    }
+    data = {name: getattr(row, name) for name in FIELDS}
     return entry_from_dict(data, version=getattr(row, "version", 1))

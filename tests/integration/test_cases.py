@@ -91,3 +91,32 @@ async def test_repeated_crisis_messages_open_one_case(services: Services) -> Non
         await step(services, Text("我真的不想活了，老板一年没发工资"))
     async with services.sessions.begin() as session:
         assert len((await session.scalars(select(CaseRow))).all()) == 1
+
+
+async def test_privacy_export_lists_what_is_stored_and_deletion_is_requested(
+    services: Services,
+) -> None:
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "SZ",
+             "description": "老板欠我两个月工资", "phone": "13900001111"}
+    opened = await services.cases.open_from_intake(USER, draft, now=services.clock())
+    replies = await step(services, Command("privacy"))
+    assert "导出我的信息" in buttons(replies)
+    exported = await step(services, Press("p:export"))
+    text = "\n".join(r.text for r in exported)
+    assert opened.number in text and "13900001111" in text and "老板欠我两个月工资" in text
+    confirm = await step(services, Press("p:delete"))
+    done = await step(services, Press(buttons(confirm)["确定申请删除"]))
+    assert "已收到" in done[0].text
+    async with services.sessions.begin() as session:
+        kinds = [e.kind for e in (await session.scalars(select(CaseEventRow))).all()]
+        notes = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "message"))).all()
+    assert "deletion_requested" in kinds
+    assert any("删除申请" in n.payload["text"] for n in notes)
+
+
+async def test_export_for_a_question_only_user_says_nothing_else_is_kept(
+    services: Services,
+) -> None:
+    await step(services, Text("加班费怎么算"))
+    exported = await step(services, Press("p:export"))
+    assert "没有保存" in exported[0].text
