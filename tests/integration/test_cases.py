@@ -96,8 +96,14 @@ async def test_repeated_crisis_messages_open_one_case(services: Services) -> Non
 async def test_privacy_export_lists_what_is_stored_and_deletion_is_requested(
     services: Services,
 ) -> None:
-    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "SZ",
-             "description": "老板欠我两个月工资", "phone": "13900001111"}
+    draft = {
+        "kind": "help",
+        "category": "wage",
+        "consented_at": "x",
+        "station": "SZ",
+        "description": "老板欠我两个月工资",
+        "phone": "13900001111",
+    }
     opened = await services.cases.open_from_intake(USER, draft, now=services.clock())
     replies = await step(services, Command("privacy"))
     assert "导出我的信息" in buttons(replies)
