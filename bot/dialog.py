@@ -215,6 +215,12 @@ class Dialog:
 
     # State --------------------------------------------------------------------------------
 
+    async def set_reachable(self, user_id: int, reachable: bool, now: datetime) -> None:
+        """Telegram told us the user blocked or unblocked the bot."""
+        async with self._sessions.begin() as session:
+            user = await repo.touch_user(session, user_id, now)
+            user.reachable = reachable
+
     async def state_of(self, user_id: int) -> str | None:
         """The conversation the user is in ("intake", "nearby"), if any."""
         return (await self._load_state(user_id))[0]

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import notify
+from bot import notify, texts
 from bot.model import Button
 from knowledge.stations import Directory
 from storage import repositories as repo
@@ -158,6 +158,17 @@ class OutboxRelay:
             report.dead += 1
             async with self._sessions.begin() as session:
                 await repo.mark_unreachable(session, job.chat_id)
+                if job.chat_id < 0:  # a station group lost the bot: cards would go nowhere
+                    station = await repo.station_of_chat(session, job.chat_id)
+                    await repo.unlink_chat(session, job.chat_id)
+                    for admin in await repo.ids_with_role(session, "admin"):
+                        await notify.tell(
+                            session,
+                            admin,
+                            texts.group_unreachable(station or str(job.chat_id)),
+                            now,
+                            key=f"chat:{job.chat_id}:unreachable:{admin}:{now.date()}",
+                        )
             return {"status": "dead", "error": str(exc)[:200]}
         except TransientError as exc:
             dead = job.attempts + 1 >= MAX_ATTEMPTS

@@ -186,3 +186,10 @@ def deletion_request(user_id: int, cases: int) -> str:
         f"【个人信息删除申请】用户 {user_id} 申请删除个人信息，涉及案件 {cases} 个，"
         "请依法处理并回复当事人（个人信息保护法第47、50条）。"
     )
+
+
+def group_unreachable(station: str) -> str:
+    return (
+        f"【注意】站点 {station} 的值班群无法接收消息（机器人可能被移出群）。"
+        "新案件会改为私信值班人员，请重新把机器人拉进群并发送 /link_station。"
+    )

@@ -10,6 +10,7 @@ from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -81,6 +82,7 @@ def build_application(
             MessageHandler(private & (filters.PHOTO | filters.Document.ALL), worker.attachment),
             MessageHandler(private & filters.TEXT & ~filters.COMMAND, worker.text),
             MessageHandler(private & filters.COMMAND, worker.command),
+            ChatMemberHandler(worker.membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )
     application.add_error_handler(errors.on_error)

@@ -70,3 +70,14 @@ async def attachment(update: Update, context: BotContext) -> None:
     else:
         return
     await _dispatch(update, context, event)
+
+
+async def membership(update: Update, context: BotContext) -> None:
+    """The user blocked (kicked) or unblocked the bot in a private chat."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    reachable = change.new_chat_member.status not in ("kicked", "left")
+    await context.services.dialog.set_reachable(
+        change.chat.id, reachable, context.services.clock()
+    )

@@ -532,6 +532,10 @@ async def link_station_chat(
     await session.flush()
 
 
+async def unlink_chat(session: AsyncSession, chat_id: int) -> None:
+    await session.execute(delete(StationChatRow).where(StationChatRow.chat_id == chat_id))
+
+
 async def station_chat(session: AsyncSession, station_code: str) -> int | None:
     return await session.scalar(
         select(StationChatRow.chat_id).where(StationChatRow.station_code == station_code)

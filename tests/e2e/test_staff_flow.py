@@ -205,3 +205,23 @@ def _notifier(bot):
     from handlers.notifier import TelegramNotifier
 
     return TelegramNotifier(bot)
+
+
+async def test_a_group_that_lost_the_bot_is_unlinked_and_staff_get_cards_privately(
+    fake_api: FakeBotAPI, services: Services
+) -> None:
+    fake_api.register_chat(7401)
+    await services.desk.grant(ADMIN, 7401, "SZ-KS-HQ", services.clock())
+    await services.desk.link_chat(7401, GROUP, "SZ-KS-HQ", services.clock())
+    fake_api.register_chat(ADMIN)
+    fake_api.inject("sendMessage", "forbidden", match=lambda p: int(p.get("chat_id", 0)) == GROUP)
+    notifier = _notifier(telegram_bot(fake_api))
+    await open_case(services)
+    await services.relay.run_once(notifier, services.clock())
+    await services.relay.run_once(notifier, services.clock())  # the warning it enqueued
+    warning = await fake_api.next_sent(ADMIN)
+    assert "值班群无法接收" in warning["text"]
+    await open_case(services)
+    await services.relay.run_once(notifier, services.clock())
+    card = await fake_api.next_sent(7401)
+    assert "待认领" in card["text"]

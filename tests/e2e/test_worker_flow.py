@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from tests.e2e.conftest import TOKEN
@@ -138,3 +139,18 @@ async def test_the_token_and_message_text_never_reach_the_logs(telegram: FakeBot
     assert "question answered" in logged  # the log did capture the bot's lines
     assert TOKEN not in logged and "TEST-token" not in logged
     assert "13800138000" not in logged and "张三丰" not in logged
+
+
+async def test_blocking_the_bot_marks_the_user_unreachable(telegram: FakeBotAPI, services) -> None:
+    from storage.models import UserRow
+
+    telegram.user_message(WORKER, "/start")
+    await telegram.next_sent(WORKER)
+    telegram.my_chat_member(WORKER, "kicked")
+    for _ in range(100):
+        async with services.sessions.begin() as session:
+            user = await session.get(UserRow, WORKER)
+        if user is not None and not user.reachable:
+            break
+        await asyncio.sleep(0.05)
+    assert user is not None and user.reachable is False
