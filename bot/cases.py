@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import notify, texts
@@ -21,6 +22,7 @@ from bot.escalation import SlaPolicy
 from knowledge.eligibility import Eligibility, precheck
 from knowledge.stations import Station
 from storage import repositories as repo
+from storage.models import CaseRow
 
 logger = logging.getLogger(__name__)
 
@@ -310,3 +312,40 @@ class CaseService:
                     now,
                     key=f"user:{worker_id}:delete:{now.isoformat()}:{admin}",
                 )
+
+    async def relocate(
+        self, case_id: int, worker_id: int, station_code: str, now: datetime
+    ) -> Station | None:
+        """Move the worker's own still-queued case to the station of the place they gave."""
+        directory = self._directory.current
+        station = directory.get(station_code)
+        if station is None:
+            return None
+        async with self._sessions.begin() as session:
+            case = await session.scalar(
+                update(CaseRow)
+                .where(
+                    CaseRow.id == case_id,
+                    CaseRow.worker_id == worker_id,
+                    CaseRow.status == "queued",
+                )
+                .values(station_code=station.code, updated_at=now, version=CaseRow.version + 1)
+                .returning(CaseRow)
+                .execution_options(synchronize_session=False)
+            )
+            if case is None:
+                return None
+            await repo.add_case_event(
+                session,
+                case.id,
+                now,
+                "relocated",
+                actor_id=worker_id,
+                to_status=case.status,
+                note=station.code,
+            )
+            await notify.refresh_cards(session, case, now)
+            await notify.post_cards(
+                session, case, station, directory, self.admin_ids, now, round_=f"v{case.version}"
+            )
+        return station

@@ -158,6 +158,14 @@ class Dialog:
                 return await self.press(pressed, now, user_id)
             case Text() | Location() | Attachment() if state == INTAKE and data:
                 return await self._intake_event(user_id, data, event, now)
+            case Text() | Location() if state == "crisis_place" and data:
+                routed = await self._crisis_place(user_id, data, event, now)
+                if routed is not None:
+                    return routed
+                await self._save_state(user_id, None, None, now)
+                if isinstance(event, Text):
+                    return await self.question(event.text, now, user_id)
+                return [Reply(texts.HELP_NOW, main_menu())]
             case Text(text=typed) if state == "nearby":
                 return await self._nearby(user_id, typed, None, now)
             case Location() if state == "nearby":
@@ -493,8 +501,38 @@ class Dialog:
             except NoStation:
                 return replies
             self._outbox_written()
-            replies.append(Reply(texts.CRISIS_CASE.format(number=opened.number)))
+            # The next place the worker names (or shares) moves the case to that station.
+            await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
+            replies.append(
+                Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True)
+            )
         return replies
+
+    async def _crisis_place(
+        self, user_id: int, data: dict[str, Any], event: Event, now: datetime
+    ) -> list[Reply] | None:
+        """Route an open crisis case by the place the worker gives; None if it is no place."""
+        directory = self.stations.current
+        station = None
+        if isinstance(event, Location):
+            nearest = directory.nearest(event.latitude, event.longitude, limit=1)
+            station = nearest[0].station if nearest else None
+        elif isinstance(event, Text):
+            match = directory.match_place(event.text)
+            station = match.station if match is not None else None
+        if station is None:
+            return None
+        await self._save_state(user_id, None, None, now)
+        moved = await self.cases.relocate(int(data["case_id"]), user_id, station.code, now)
+        if moved is None:
+            return None
+        self._outbox_written()
+        return [
+            Reply(
+                texts.CRISIS_ROUTED.format(station=moved.name, phone=moved.phone),
+                ((HOME_BUTTON,),),
+            )
+        ]
 
     def answer_replies(self, result: AskResult) -> list[Reply]:
         replies: list[Reply] = []

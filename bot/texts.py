@@ -193,3 +193,6 @@ def group_unreachable(station: str) -> str:
         f"【注意】站点 {station} 的值班群无法接收消息（机器人可能被移出群）。"
         "新案件会改为私信值班人员，请重新把机器人拉进群并发送 /link_station。"
     )
+
+
+CRISIS_ROUTED = "已转给离您最近的「{station}」，电话 {phone}。有危险请先打 110 或 120。"

@@ -126,3 +126,18 @@ async def test_export_for_a_question_only_user_says_nothing_else_is_kept(
     await step(services, Text("加班费怎么算"))
     exported = await step(services, Press("p:export"))
     assert "没有保存" in exported[0].text
+
+
+async def test_a_crisis_case_moves_to_the_station_of_the_place_given_next(
+    services: Services,
+) -> None:
+    replies = await step(services, Text("包工头带人把我打了，还说要打断我的腿"))
+    assert any(r.ask_location for r in replies)
+    routed = await step(services, Text("我在汝州"))
+    assert "汝州" in routed[0].text
+    async with services.sessions.begin() as session:
+        case = (await session.scalars(select(CaseRow))).one()
+    assert case.station_code == "PDS-RZ" and case.urgent
+    # Later text is a question again, not a place.
+    after = await step(services, Text("加班费怎么算"))
+    assert "依据" in after[0].text
