@@ -76,9 +76,11 @@ class Lexicon:
 def _replacer(mapping: Mapping[str, str]) -> tuple[re.Pattern[str] | None, Mapping[str, str]]:
     if not mapping:
         return None, mapping
-    # Longest variants first so that 炒鱿鱼 wins over 鱿鱼.
-    keys = sorted((k for k in mapping if k), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, keys))), mapping
+    # Longest variants first so that 炒鱿鱼 wins over 鱿鱼; canonical terms map to themselves,
+    # so that 农民工 is not rewritten from inside (民工 -> 农民工 would give 农农民工).
+    full = {**{v: v for v in mapping.values() if v}, **mapping}
+    keys = sorted((k for k in full if k), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, keys))), full
 
 
 class Normalizer:

@@ -65,7 +65,7 @@ class TriageRules:
         self.many_workers = _compile(collective.get("many_workers"))
         self.collective_action = _compile(collective.get("action"))
         legal = data.get("legal_aid") or {}
-        self.intent = _compile(legal.get("intent"))
+        self.intent_each = [re.compile(p) for p in legal.get("intent") or [] if p]
         self.refused_each = [re.compile(p) for p in legal.get("refused") or [] if p]
         self.strong = _compile(legal.get("strong"))
         self.question = _compile(legal.get("question_markers"))
@@ -104,6 +104,16 @@ class TriageRules:
             reasons.append("collective_action")
         elif many:
             reasons.append("many_workers")
+        labour = self.is_labour(text)
+        oos_topic = (
+            None
+            if labour
+            else next((name for name, p in self.oos_topics.items() if _hit(p, text)), None)
+        )
+        # A beating or confinement outside work (a child at school) is not labour law; only
+        # self-harm and danger at work stay urgent without a labour word.
+        if kinds and oos_topic is not None and set(kinds) <= {"violence", "confinement"}:
+            kinds = ()
         if kinds or action:
             return Triage(
                 Route.URGENT,
@@ -112,18 +122,17 @@ class TriageRules:
                 crisis_kinds=kinds,
                 reasons=tuple(reasons),
             )
-        labour = self.is_labour(text)
         if not labour:
-            topic = next((name for name, p in self.oos_topics.items() if _hit(p, text)), None)
+            topic = oos_topic
             if topic is not None or match_score < unknown_below:
                 return Triage(
                     Route.OUT_OF_SCOPE,
                     reasons=(f"out_of_scope:{topic or 'unknown'}",),
                     out_of_scope_topic=topic,
                 )
-        intent = _hit(self.intent, text)
+        intent = any(_affirmed(m, text) for p in self.intent_each for m in p.finditer(text))
         strong = _hit(self.strong, text)
-        refusals = sum(1 for p in self.refused_each if p.search(text))
+        refusals = _distinct_spans(self.refused_each, text)
         ongoing = _hit(self.ongoing, text)
         # One refusal alone is often an information question ("公司不给交社保合法吗");
         # a refusal in a long-running dispute, or refusal upon refusal, is a live dispute.
@@ -141,3 +150,25 @@ class TriageRules:
             )
             return Triage(Route.LEGAL_AID, collective=collective, reasons=tuple(reasons))
         return Triage(Route.SELF_HELP, collective=collective, reasons=tuple(reasons))
+
+
+_NEGATION = ("不想", "不要", "不用", "不打算", "没打算", "不愿意", "不愿")
+
+
+def _affirmed(match: re.Match[str], text: str) -> bool:
+    """False for "不想打官司": an intent the worker just said they do not have."""
+    before = text[max(0, match.start() - 3) : match.start()]
+    return not any(before.endswith(n) for n in _NEGATION)
+
+
+def _distinct_spans(patterns: list[re.Pattern[str]], text: str) -> int:
+    """How many separate places in the text match any pattern (overlaps count once)."""
+    spans = sorted((m.start(), m.end()) for p in patterns for m in p.finditer(text))
+    count, end = 0, -1
+    for start, stop in spans:
+        if start >= end:
+            count += 1
+            end = stop
+        else:
+            end = max(end, stop)
+    return count

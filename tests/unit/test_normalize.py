@@ -29,3 +29,8 @@ def test_tokens_hold_words_and_bigrams(normalizer: Normalizer) -> None:
 
 def test_empty_and_emoji_only_text_has_no_tokens(normalizer: Normalizer) -> None:
     assert normalizer.tokens(normalizer.normalize("🙏🙏  ！！")) == []
+
+
+def test_canonical_terms_are_not_rewritten_from_inside(normalizer: Normalizer) -> None:
+    # 民工 -> 农民工 must not turn 农民工 into 农农民工.
+    assert normalizer.normalize("农民工也要交社保吗") == "农民工也要交社会保险吗"

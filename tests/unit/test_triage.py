@@ -47,3 +47,22 @@ def test_labour_words_keep_a_commuting_accident_in_scope() -> None:
 def test_low_match_without_labour_words_is_out_of_scope() -> None:
     result = RULES.classify("今天天气怎么样", match_score=0.05, unknown_below=0.3)
     assert result.route is Route.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(
+    ("text", "route"),
+    [
+        ("我女儿在学校被同学打了，老师也不管", Route.OUT_OF_SCOPE),  # violence, not at work
+        ("不想打官司，公司拖的工资能不能找人调解", Route.SELF_HELP),  # a negated intent
+        ("进了厂才发现手机被收了，门口有人看着不让走", Route.URGENT),  # confinement
+        ("工伤认定申请下周就满一年了，公司还没给我报", Route.URGENT),  # a deadline within days
+        ("个人所得税年度汇算怎么退税", Route.OUT_OF_SCOPE),
+    ],
+)
+def test_edge_cases_found_on_a_private_probe_set(text: str, route: Route) -> None:
+    assert RULES.classify(text, match_score=0.5, unknown_below=0.3).route is route
+
+
+def test_one_refusal_matched_by_overlapping_patterns_counts_once() -> None:
+    # "不给我报工伤" is one refusal, and the worker asks an information question.
+    assert RULES.classify("公司不给我报工伤，我自己能申请吗").route is Route.SELF_HELP
