@@ -157,8 +157,9 @@ _NEGATION = ("不想", "不要", "不用", "不打算", "没打算", "不愿意"
 
 def _affirmed(match: re.Match[str], text: str) -> bool:
     """False for "不想打官司": an intent the worker just said they do not have."""
-    before = text[max(0, match.start() - 3) : match.start()]
-    return not any(before.endswith(n) for n in _NEGATION)
+    # The negation may end just before the match or share its first character (不想 + 想打官司).
+    window = text[max(0, match.start() - 3) : match.start() + 2]
+    return not any(n in window for n in _NEGATION)
 
 
 def _distinct_spans(patterns: list[re.Pattern[str]], text: str) -> int:
