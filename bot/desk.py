@@ -22,7 +22,7 @@ from bot import notify
 from bot import staff_texts as st
 from bot.directory import StationDirectory
 from bot.escalation import SlaPolicy
-from bot.model import Button, Reply
+from bot.model import Button
 from knowledge.stations import Directory
 from storage import repositories as repo
 from storage.models import CaseRow, StationStaffRow
@@ -513,7 +513,3 @@ class Desk:
     async def case_of_card(self, chat_id: int, message_id: int) -> int | None:
         async with self._sessions.begin() as session:
             return await repo.case_of_card(session, chat_id, message_id)
-
-
-def reply(text: str) -> list[Reply]:
-    return [Reply(text)]

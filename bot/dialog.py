@@ -101,7 +101,7 @@ class Dialog:
         self.admin_ids = frozenset(admin_ids)
         self.on_outbox = on_outbox
 
-    def _outbox_written(self) -> None:
+    def outbox_written(self) -> None:
         if self.on_outbox is not None:
             self.on_outbox()
 
@@ -132,7 +132,7 @@ class Dialog:
                 return await self.my_cases(user_id)
             case Command(name=name, args=args) if name in staff_commands.COMMANDS:
                 replies = await staff_commands.run(self.desk, user_id, user_id, name, args, now)
-                self._outbox_written()
+                self.outbox_written()
                 return replies
             case Command():
                 return [Reply(texts.HELP, main_menu())]
@@ -187,7 +187,7 @@ class Dialog:
         try:
             if verb == "claim":
                 case = await self.desk.claim(case_id, user_id, now)
-                self._outbox_written()
+                self.outbox_written()
                 return [Reply(st.CLAIMED_OK.format(number=case.number, id=case.id))]
             if verb == "hist":
                 return await staff_commands.run(
@@ -198,7 +198,7 @@ class Dialog:
                 return [Reply(st.W_WRITE_PROMPT, ((HOME_BUTTON,),))]
             if verb == "reopen":
                 case = await self.desk.reopen(case_id, user_id, now)
-                self._outbox_written()
+                self.outbox_written()
                 return [Reply(st.W_REOPENED.format(number=case.number))]
             if verb == "rate" and len(parts) == 4 and parts[3].isdigit():
                 await self.desk.rate(case_id, user_id, int(parts[3]), now)
@@ -213,7 +213,7 @@ class Dialog:
             delivered = await self.desk.worker_message(case_id, user_id, text[:2000], now)
         except DeskError as exc:
             return [Reply(str(exc))]
-        self._outbox_written()
+        self.outbox_written()
         return [
             Reply(
                 st.W_SENT_TO_STAFF if delivered else st.W_WAITING_STAFF,
@@ -285,7 +285,7 @@ class Dialog:
         except NoStation:
             return [Reply(texts.HELP_NOW, main_menu())]
         await self._save_state(user_id, None, None, now)
-        self._outbox_written()
+        self.outbox_written()
         station = opened.station
         text = intake_texts.SUBMITTED.format(
             number=opened.number,
@@ -353,7 +353,7 @@ class Dialog:
             ]
         if action == "delete!":
             await self.cases.request_deletion(user_id, now)
-            self._outbox_written()
+            self.outbox_written()
             return [Reply(texts.DELETE_RECEIVED, ((HOME_BUTTON,),))]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
 
@@ -500,7 +500,7 @@ class Dialog:
                 )
             except NoStation:
                 return replies
-            self._outbox_written()
+            self.outbox_written()
             # The next place the worker names (or shares) moves the case to that station.
             await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
             replies.append(
@@ -526,7 +526,7 @@ class Dialog:
         moved = await self.cases.relocate(int(data["case_id"]), user_id, station.code, now)
         if moved is None:
             return None
-        self._outbox_written()
+        self.outbox_written()
         return [
             Reply(
                 texts.CRISIS_ROUTED.format(station=moved.name, phone=moved.phone),

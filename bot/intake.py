@@ -73,7 +73,7 @@ def summary(draft: Draft, directory: Directory) -> str:
 
 def _consent_prompt(retention_years: int) -> Callable[[Draft, Directory], list[Reply]]:
     def prompt(draft: Draft, directory: Directory) -> list[Reply]:
-        text = t.CONSENT.replace("3年", f"{retention_years}年")
+        text = t.CONSENT.format(years=retention_years)
         return [
             Reply(
                 text,

@@ -6,12 +6,12 @@ import datetime as dt
 import warnings
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
 from bot.model import Button
 from bot.outbox import MessageGone, RetryLater, TransientError, Unreachable
+from handlers.render import inline_markup
 
 
 def _seconds(exc: RetryAfter) -> float:
@@ -22,14 +22,6 @@ def _seconds(exc: RetryAfter) -> float:
     return retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
 
 
-def _markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
-    )
-
-
 class TelegramNotifier:
     """Maps Telegram's answers to the relay's three outcomes."""
 
@@ -37,7 +29,7 @@ class TelegramNotifier:
         self.bot = bot
 
     async def send(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> int:
-        markup = _markup(buttons)
+        markup = inline_markup(buttons)
         try:
             message = await self.bot.send_message(chat_id, text, reply_markup=markup)
         except RetryAfter as exc:
@@ -54,7 +46,7 @@ class TelegramNotifier:
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
     ) -> None:
-        markup = _markup(buttons)
+        markup = inline_markup(buttons)
         try:
             await self.bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, reply_markup=markup

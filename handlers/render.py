@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -15,7 +16,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
-from bot.model import Reply
+from bot.model import Button, Reply
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +25,15 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     if reply.ask_location:
         rows = [[KeyboardButton("发送我的位置", request_location=True)]]
         return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
-    if not reply.buttons:
+    return inline_markup(reply.buttons)
+
+
+def inline_markup(buttons: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Core buttons as an inline keyboard (None when there are none)."""
+    if not buttons:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in buttons]
     )
 
 

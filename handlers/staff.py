@@ -31,7 +31,7 @@ async def claim_case(update: Update, context: BotContext) -> None:
         logger.info("claim of case %s by %s refused", case_id, query.from_user.id)
         return
     await query.answer(CLAIMED_OK.format(number=case.number, id=case.id)[:200])
-    services.dialog._outbox_written()
+    services.dialog.outbox_written()
 
 
 async def command(update: Update, context: BotContext) -> None:
@@ -51,7 +51,7 @@ async def command(update: Update, context: BotContext) -> None:
     replies = await staff_commands.run(
         services.desk, user.id, chat.id, name, args, services.clock()
     )
-    services.dialog._outbox_written()
+    services.dialog.outbox_written()
     await send_replies(context.bot, update, replies)
 
 
@@ -77,5 +77,5 @@ async def reply_to_card(update: Update, context: BotContext) -> None:
         services.clock(),
         reply_to_case=case_id,
     )
-    services.dialog._outbox_written()
+    services.dialog.outbox_written()
     await send_replies(context.bot, update, replies)

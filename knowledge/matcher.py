@@ -72,7 +72,6 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-z))
 
 
-ANSWER_IN_ENTRY = True
 DOMAIN_BOOST = 1.5
 UNKNOWN_WORD_WEIGHT = 0.25
 WEIGHTS = {"doc": 0.3, "query": 0.2, "fuzzy": 0.2, "entry": 0.5}
@@ -164,9 +163,8 @@ class Matcher:
         entry_sets: list[set[str]] = [set() for _ in self.entries]
         for doc, tokens in enumerate(self._doc_sets):
             entry_sets[doc_entry[doc]].update(tokens)
-        if ANSWER_IN_ENTRY:
-            for index, entry in enumerate(self.entries):
-                entry_sets[index].update(normalizer.tokens(normalizer.normalize(entry.answer)))
+        for index, entry in enumerate(self.entries):
+            entry_sets[index].update(normalizer.tokens(normalizer.normalize(entry.answer)))
         self._entry_sets = [frozenset(s) for s in entry_sets]
         self._bm25 = bm25s.BM25()
         if doc_tokens:

@@ -29,7 +29,7 @@ async def open_case(services: Services, station: str = "SZ-KS-HQ") -> int:
         "employer": "某某电子厂",
     }
     opened = await services.cases.open_from_intake(WORKER, draft, now=services.clock())
-    services.dialog._outbox_written()
+    services.dialog.outbox_written()
     return opened.id
 
 
