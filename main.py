@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("yaml", "json"), default="yaml")
     kb_sub.add_parser("check", help="check every citation against LAWS_DIR")
     kb_sub.add_parser("calibrate", help="fit the score calibration on held-out alternates")
+    train = kb_sub.add_parser("train", help="train the learned ranker and triage (seeded)")
+    train.add_argument("--seed", type=int, default=0)
+    cv = kb_sub.add_parser("cv", help="grouped k-fold cross-validation on the training corpus")
+    cv.add_argument("--folds", type=int, default=4)
+    cv.add_argument("--seed", type=int, default=0)
 
     st = sub.add_parser("stations", help="legal-aid station directory")
     st_sub = st.add_subparsers(dest="stations_command", required=True)
@@ -55,8 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     st_sub.add_parser("list", help="print the active stations as a tree")
 
-    ev = sub.add_parser("eval", help="score the bot on an eval JSONL file")
-    ev.add_argument("file", type=Path)
+    ev = sub.add_parser("eval", help="score the bot on eval JSONL files")
+    ev.add_argument("files", type=Path, nargs="+")
     ev.add_argument("--quiet", action="store_true", help="figures only, no misses")
     return parser
 

@@ -9,10 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge_base import KnowledgeBase
 from bot.model import Alternative, AskResult, CitationView
+from knowledge.learned import Models
 from knowledge.triage import Route, TriageRules
+from knowledge.understand import analyse
 from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_ANSWER = 0.55
+DEFAULT_SUGGEST = 0.30
 
 
 class Assistant:
@@ -24,26 +29,50 @@ class Assistant:
         rules: TriageRules,
         sessions: async_sessionmaker[AsyncSession],
         *,
-        answer_threshold: float,
-        suggest_threshold: float,
+        models: Models | None = None,
+        answer_threshold: float | None = None,
+        suggest_threshold: float | None = None,
     ) -> None:
         self.kb = kb
         self.rules = rules
+        self.models = models
         self._sessions = sessions
-        self.answer_threshold = answer_threshold
-        self.suggest_threshold = suggest_threshold
+        self._answer_override = answer_threshold
+        self._suggest_override = suggest_threshold
+
+    @property
+    def answer_threshold(self) -> float:
+        if self._answer_override is not None:
+            return self._answer_override
+        return self.models.thresholds.answer if self.models else DEFAULT_ANSWER
+
+    @property
+    def suggest_threshold(self) -> float:
+        if self._suggest_override is not None:
+            return self._suggest_override
+        return self.models.thresholds.suggest if self.models else DEFAULT_SUGGEST
 
     def ask(self, question: str) -> AskResult:
         """Match and triage without touching the database (pure; used by `ask`)."""
-        result = self.kb.matcher.match(question, k=3)
-        triage = self.rules.classify(
-            question, match_score=result.score, unknown_below=self.suggest_threshold
+        analysis = analyse(
+            question,
+            self.kb.matcher,
+            self.rules,
+            self.models,
+            unknown_below=self.suggest_threshold,
         )
-        route = triage.route
+        result, decision = analysis.match, analysis.decision
+        route = Route(decision.route)
         best = result.best
         alternatives = tuple(
             Alternative(s.entry.id, s.entry.title, s.score) for s in result.ranked[1:3]
         )
+        flags = {
+            "crisis": decision.crisis,
+            "collective": decision.collective,
+            "crisis_kinds": decision.kinds,
+            "danger_check": decision.check,
+        }
         if route is Route.OUT_OF_SCOPE or best is None or best.score < self.suggest_threshold:
             return AskResult(
                 question=question,
@@ -54,9 +83,7 @@ class Assistant:
                 route=route.value,
                 category=None,
                 alternatives=() if route is Route.OUT_OF_SCOPE else alternatives,
-                crisis=triage.crisis,
-                collective=triage.collective,
-                crisis_kinds=triage.crisis_kinds,
+                **flags,
             )
         entry = best.entry
         confident = best.score >= self.answer_threshold
@@ -70,21 +97,20 @@ class Assistant:
             category=entry.category,
             alternatives=alternatives,
             title=entry.title,
-            crisis=triage.crisis,
-            collective=triage.collective,
-            crisis_kinds=triage.crisis_kinds,
             confident=confident,
+            **flags,
         )
 
     async def answer(self, question: str, now: datetime) -> AskResult:
         """`ask`, plus logging what could not be answered for the admins' review."""
         result = self.ask(question)
         logger.info(
-            "question answered: faq=%s score=%.3f route=%s confident=%s",
+            "question answered: faq=%s score=%.3f route=%s confident=%s check=%s",
             result.faq_id,
             result.score,
             result.route,
             result.confident,
+            result.danger_check,
         )
         if not result.confident and result.route != Route.OUT_OF_SCOPE:
             async with self._sessions.begin() as session:

@@ -17,7 +17,8 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         return await db_command(args.db_command, settings)
     if command == "kb" and args.kb_command == "load":
         return await kb_load(settings, args.path, prune=args.prune)
-    services = await Services.create(settings)
+    needs_models = not (command == "kb" and args.kb_command in ("train", "cv", "export", "check"))
+    services = await Services.create(settings, load_models=needs_models)
     try:
         if command == "chat":
             from bot.console import run_console
@@ -44,13 +45,15 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         if command == "eval":
             from bot.evaluation import evaluate, print_report
 
-            rows = [
-                json.loads(line)
-                for line in args.file.read_text("utf-8").splitlines()
-                if line.strip()
-            ]
-            report = evaluate(services, rows)
-            print_report(report, sys.stdout, misses=not args.quiet)
+            for path in args.files:
+                rows = [
+                    json.loads(line)
+                    for line in path.read_text("utf-8").splitlines()
+                    if line.strip()
+                ]
+                report = evaluate(services, rows)
+                print_report(report, sys.stdout, misses=not args.quiet, name=str(path.name))
+                print(json.dumps({path.stem: report.figures()}, ensure_ascii=False))
             return 0
     finally:
         await services.aclose()
@@ -115,7 +118,60 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
         calibration.save()
         print(json.dumps(report, ensure_ascii=False))
         return 0
+    if args.kb_command == "train":
+        from bot.learning import train_and_save
+
+        entries = await services.kb.active_entries()
+        models = train_and_save(
+            entries,
+            services.kb.matcher.normalizer,
+            services.settings.model_path,
+            seed=args.seed,
+            progress=sys.stderr,
+        )
+        services.assistant.models = models
+        print(
+            json.dumps(
+                {"model": str(services.settings.model_path), "data": models.digest,
+                 **models.report, "thresholds": models.thresholds.__dict__},
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if args.kb_command == "cv":
+        from knowledge.corpus import load_corpus
+        from knowledge.train import cross_validate
+
+        entries = await services.kb.active_entries()
+        report = cross_validate(
+            load_corpus(entries),
+            entries,
+            services.kb.matcher.normalizer,
+            services.assistant.rules,
+            seed=args.seed,
+            folds=args.folds,
+            progress=sys.stderr,
+        )
+        print_cv(report, sys.stdout)
+        return 0
     raise SystemExit(f"unknown kb command {args.kb_command}")
+
+
+def print_cv(report: dict[str, Any], out: TextIO) -> None:
+    """The cross-validation figures as a small table, overall and by style."""
+    columns = ("rows", "hit@1", "hit@3", "route_acc", "urgent_recall", "urgent_or_check_recall",
+               "false_urgent_rate", "oos_precision", "answer_rate", "answered_precision")
+    print(f"grouped {report['folds']}-fold cross-validation on knowledge/training "
+          "(grouped by situation)", file=out)
+    print(f"{'':10}" + "".join(f"{c[:13]:>14}" for c in columns), file=out)
+    rows = [("all", report["all"]), *report["by_style"].items()]
+    for name, figures in rows:
+        cells = "".join(
+            f"{'-' if figures[c] is None else figures[c]:>14}" for c in columns
+        )
+        print(f"{name:10}{cells}", file=out)
+    print(json.dumps({"cv": report["all"], "thresholds": report["thresholds"]},
+                     ensure_ascii=False), file=out)
 
 
 async def ask(services: Services, args: argparse.Namespace) -> int:

@@ -1,7 +1,13 @@
-"""`python main.py eval FILE`: the dev-set figures, defined as in shared/eval/score.py."""
+"""`python main.py eval FILE`: the eval-set figures, defined as in shared/eval/score.py.
+
+Beyond score.py's figures it reports the answer rate (in-scope rows with citations that get
+an answer rather than "不太确定") and the precision of the answers given, overall and by the
+rows' `style` when they have one.
+"""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -9,31 +15,31 @@ from typing import Any, TextIO
 from bot.services import Services
 
 
+def _ratio(a: int, b: int) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def figures(c: Counter) -> dict[str, Any]:
+    return {
+        "rows": c["rows"],
+        "hit@1": _ratio(c["hit1"], c["cited"]),
+        "hit@3": _ratio(c["hit3"], c["cited"]),
+        "route_acc": _ratio(c["route_ok"], c["rows"]),
+        "urgent_recall": _ratio(c["urgent_ok"], c["urgent"]),
+        "oos_precision": _ratio(c["oos_ok"], c["oos_said"]),
+        "answer_rate": _ratio(c["answered"], c["answerable"]),
+        "answered_precision": _ratio(c["answered_ok"], c["answered"]),
+    }
+
+
 @dataclass
 class Report:
-    rows: int = 0
-    cited_rows: int = 0
-    hit1: int = 0
-    hit3: int = 0
-    route_ok: int = 0
-    urgent: int = 0
-    urgent_ok: int = 0
-    oos_said: int = 0
-    oos_ok: int = 0
+    total: Counter = field(default_factory=Counter)
+    by_style: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     misses: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, Any]:
-        def ratio(a: int, b: int) -> float | None:
-            return round(a / b, 3) if b else None
-
-        return {
-            "rows": self.rows,
-            "hit@1": ratio(self.hit1, self.cited_rows),
-            "hit@3": ratio(self.hit3, self.cited_rows),
-            "route_acc": ratio(self.route_ok, self.rows),
-            "urgent_recall": ratio(self.urgent_ok, self.urgent),
-            "oos_precision": ratio(self.oos_ok, self.oos_said),
-        }
+        return figures(self.total)
 
 
 def _key(law: str, article: object) -> tuple[str, str]:
@@ -47,42 +53,46 @@ def evaluate(services: Services, rows: Iterable[dict[str, Any]]) -> Report:
     kb = services.kb
     for row in rows:
         result = services.assistant.ask(row["question"])
-        report.rows += 1
+        counts = Counter(rows=1)
         want = {_key(law, art) for law, art in row.get("citations_any") or []}
         top = {_key(c.law, c.article) for c in result.citations}
+        expected = row.get("route")
         if want:
-            report.cited_rows += 1
             pool = set(top)
             for alt in result.alternatives[:2]:
                 entry = kb.get(alt.faq_id)
                 if entry is not None:
                     pool |= {_key(c.law, c.article) for c in entry.citations}
             hit1, hit3 = bool(want & top), bool(want & pool)
-            report.hit1 += hit1
-            report.hit3 += hit3
+            counts.update(cited=1, hit1=hit1, hit3=hit3)
+            if expected != "out_of_scope":
+                answered = result.answer is not None
+                counts.update(answerable=1, answered=answered, answered_ok=answered and hit1)
             if not hit1:
                 report.misses.append(
-                    f"MISS  {row.get('id')} [{row.get('topic')}] {row['question'][:50]} "
+                    f"MISS  {row.get('id')} [{row.get('topic')}] "
                     f"-> {result.faq_id} ({result.score:.2f}){' (in top 3)' if hit3 else ''}"
                 )
-        expected = row.get("route")
-        report.route_ok += result.route == expected
+        counts.update(route_ok=result.route == expected)
         if expected != result.route:
-            report.misses.append(
-                f"ROUTE {row.get('id')} want={expected} got={result.route} {row['question'][:50]}"
-            )
+            report.misses.append(f"ROUTE {row.get('id')} want={expected} got={result.route}")
         if expected == "urgent":
-            report.urgent += 1
-            report.urgent_ok += result.route == "urgent"
+            counts.update(urgent=1, urgent_ok=result.route == "urgent")
         if result.route == "out_of_scope":
-            report.oos_said += 1
-            report.oos_ok += expected == "out_of_scope"
+            counts.update(oos_said=1, oos_ok=expected == "out_of_scope")
+        report.total.update(counts)
+        if row.get("style"):
+            report.by_style[row["style"]].update(counts)
     return report
 
 
-def print_report(report: Report, out: TextIO, *, misses: bool = True) -> None:
+def print_report(report: Report, out: TextIO, *, misses: bool = True, name: str = "") -> None:
     if misses:
         for line in report.misses:
             out.write(line + "\n")
-    figures = report.figures()
-    out.write("\n" + "  ".join(f"{k}={v}" for k, v in figures.items()) + "\n")
+    columns = list(report.figures())
+    out.write(f"\n{name}\n{'':10}" + "".join(f"{c[:13]:>14}" for c in columns) + "\n")
+    for label, counts in [("all", report.total), *sorted(report.by_style.items())]:
+        values = figures(counts)
+        out.write(f"{label:10}" + "".join(
+            f"{'-' if values[c] is None else values[c]:>14}" for c in columns) + "\n")

@@ -95,6 +95,7 @@ class AskResult:
     collective: bool = False
     crisis_kinds: tuple[str, ...] = ()
     confident: bool = False
+    danger_check: bool = False  # ask 现在有没有人身危险？ (the middle band of the urgent model)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
@@ -111,4 +112,5 @@ class AskResult:
                 {"faq_id": a.faq_id, "title": a.title, "score": round(a.score, 4)}
                 for a in self.alternatives
             ],
+            "danger_check": self.danger_check,
         }

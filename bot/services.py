@@ -17,6 +17,7 @@ from bot.dialog import Dialog
 from bot.directory import StationDirectory
 from bot.escalation import Escalation, SlaPolicy
 from bot.knowledge_base import KnowledgeBase
+from bot.learning import load_or_train
 from bot.outbox import OutboxRelay
 from bot.settings import Settings
 from knowledge.entries import LocalFigures
@@ -58,6 +59,7 @@ class Services:
         seed: bool = True,
         normalizer: Normalizer | None = None,
         clock: Callable[[], datetime] = utcnow,
+        load_models: bool = True,
     ) -> Services:
         """Connect, migrate, seed an empty knowledge base from YAML and build the index."""
         engine = create_engine(settings.database_url, schema=settings.database_schema)
@@ -83,10 +85,18 @@ class Services:
                     "LAWS_DIR %s holds no statutes: /law will explain how to set it",
                     settings.laws_dir,
                 )
+            models = (
+                await asyncio.to_thread(
+                    load_or_train, kb.matcher.entries, normalizer, settings.model_path
+                )
+                if load_models
+                else None
+            )
             assistant = Assistant(
                 kb,
                 TriageRules.load(),
                 sessions,
+                models=models,
                 answer_threshold=settings.answer_threshold,
                 suggest_threshold=settings.suggest_threshold,
             )

@@ -39,9 +39,15 @@ class Settings(BaseSettings):
     # How long closed cases are kept (stated in the consent notice).
     case_retention_years: int = 3
 
-    # Matcher confidence gate (scores are calibrated to 0..1).
-    answer_threshold: float = 0.55
-    suggest_threshold: float = 0.30
+    # Confidence gate (scores are calibrated to 0..1). Unset, the thresholds that `kb train`
+    # chose on held-out data are used (answered precision >= 0.95); without a model bundle,
+    # 0.55 / 0.30.
+    answer_threshold: float | None = None
+    suggest_threshold: float | None = None
+
+    # The learned models (`python main.py kb train`); retrained at start-up when missing or
+    # trained on other data.
+    model_path: Path = ROOT / "data" / "models" / "models.joblib"
 
     # Locally varying figures. Left empty, answers tell the worker to check the local standard
     # rather than showing an invented number.
@@ -59,7 +65,7 @@ class Settings(BaseSettings):
             return [value]
         return value
 
-    @field_validator("laws_dir", "faq_dir", mode="after")
+    @field_validator("laws_dir", "faq_dir", "model_path", mode="after")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value if value.is_absolute() else (Path.cwd() / value)

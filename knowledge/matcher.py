@@ -99,7 +99,7 @@ class Features:
 class Scored:
     entry: Entry
     score: float
-    features: Features
+    features: Features | None = None  # None when only the learned ranker proposed it
 
 
 @dataclass(frozen=True)

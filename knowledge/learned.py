@@ -1,0 +1,173 @@
+"""Learned models: a FAQ ranker and a triage classifier over character and pinyin n-grams.
+
+All are scikit-learn linear SVMs (one-vs-rest) on the same sparse features (`Featurizer`):
+TF-IDF of character 1–3-grams of the normalised text and of letter 2–4-grams of its pinyin.
+They are trained by `python main.py kb train` (`knowledge/train.py`) and saved as one joblib
+bundle (`Models`) stamped with the hash of the data they were trained on.
+
+- the ranker scores FAQ entry ids. Its margins are combined with the BM25/fuzzy matcher by
+  `Combiner`, a logistic regression fitted on held-out folds, whose output is the confidence
+  the answer gate reads;
+- the route model scores the four routes, the kind model the kinds of urgent message.
+  `Thresholds` hold the cut-offs chosen on held-out data (urgent for recall, the one-tap
+  danger check below it, out-of-scope and answer thresholds for precision).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+from knowledge.normalize import Normalizer
+from knowledge.textfeatures import model_views
+
+logger = logging.getLogger(__name__)
+
+MODEL_FORMAT = 3
+PINYIN_WEIGHT = 0.7  # the pinyin view helps with homophones but is noisier than characters
+
+
+class Featurizer:
+    """Message text to one sparse row: character n-grams plus pinyin letter n-grams."""
+
+    def __init__(self, normalizer: Normalizer, *, min_df: int = 2) -> None:
+        self.normalizer = normalizer
+        self.chars = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), min_df=min_df, sublinear_tf=True, max_df=0.5,
+            dtype=np.float32,
+        )
+        self.pinyin = TfidfVectorizer(
+            analyzer="char", ngram_range=(2, 4), min_df=min_df, sublinear_tf=True, max_df=0.5,
+            dtype=np.float32,
+        )
+
+    def views(self, texts: Sequence[str]) -> tuple[list[str], list[str]]:
+        pairs = [model_views(self.normalizer, t) for t in texts]
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        chars, pinyin = self.views(texts)
+        return sp.hstack(
+            [self.chars.fit_transform(chars), PINYIN_WEIGHT * self.pinyin.fit_transform(pinyin)],
+            format="csr",
+        )
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        chars, pinyin = self.views(texts)
+        return sp.hstack(
+            [self.chars.transform(chars), PINYIN_WEIGHT * self.pinyin.transform(pinyin)], format="csr"
+        )
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("normalizer", None)  # rebuilt by the loader: jieba state does not pickle
+        return state
+
+
+class LinearModel:
+    """A fitted one-vs-rest linear SVM, kept as a float32 matrix for fast scoring.
+
+    Scores are margins, not probabilities: every threshold on them is chosen on held-out
+    data, and the `Combiner` turns the ranker's margins into a calibrated confidence.
+    """
+
+    def __init__(self, classes: Sequence[str], coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.classes = list(classes)
+        self.index = {c: i for i, c in enumerate(self.classes)}
+        self.coef_t = np.ascontiguousarray(coef.T, dtype=np.float32)
+        self.intercept = intercept.astype(np.float32)
+
+    @classmethod
+    def fit(
+        cls, x: sp.csr_matrix, y: Sequence[str], *, c: float, seed: int, weights=None
+    ) -> LinearModel:
+        model = LinearSVC(C=c, tol=1e-2, random_state=seed, max_iter=2000)
+        model.fit(x, list(y), sample_weight=weights)
+        coef, intercept = model.coef_, model.intercept_
+        if len(model.classes_) == 2:  # sklearn keeps one row for two classes
+            coef = np.vstack([-coef[0], coef[0]])
+            intercept = np.array([-intercept[0], intercept[0]])
+        return cls([str(c) for c in model.classes_], coef, intercept)
+
+    def scores(self, x: sp.csr_matrix) -> np.ndarray:
+        """(rows, classes) margins."""
+        return np.asarray(x @ self.coef_t) + self.intercept
+
+
+@dataclass(frozen=True)
+class Combiner:
+    """P(right) for a candidate entry: a logistic regression over the ranker's margin, its gap
+    to the best other candidate, the BM25/fuzzy matcher's score and whether both agree."""
+
+    w_margin: float = 2.0
+    w_gap: float = 2.0
+    w_matcher: float = 1.0
+    w_agree: float = 0.5
+    bias: float = 0.0
+
+    def __call__(self, row: Sequence[float]) -> float:
+        """`row` is [margin, gap, logit(matcher score), agree] (`train.combiner_features`)."""
+        margin, gap, matcher_logit, agree = row
+        z = (
+            self.w_margin * margin
+            + self.w_gap * gap
+            + self.w_matcher * matcher_logit
+            + self.w_agree * agree
+            + self.bias
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    urgent: float = 0.0  # urgent margin at or above: urgent
+    check: float = -0.5  # urgent margin at or above (below `urgent`): 现在有没有人身危险？
+    out_of_scope: float = 0.3  # out-of-scope margin at or above, and no confident match
+    answer: float = 0.55  # combined confidence at or above: answer
+    suggest: float = 0.3  # combined confidence at or above: offer the likely entries
+
+
+@dataclass
+class Models:
+    """Everything `kb train` produces; loaded once at start-up."""
+
+    featurizer: Featurizer
+    ranker: LinearModel
+    routes: LinearModel
+    kinds: LinearModel | None
+    combiner: Combiner
+    thresholds: Thresholds
+    digest: str
+    files_digest: str
+    report: dict = field(default_factory=dict)
+    format: int = MODEL_FORMAT
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        joblib.dump(self, tmp, compress=3)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path, normalizer: Normalizer) -> Models | None:
+        """The bundle at `path`, or None if it is missing or of another format."""
+        if not path.is_file():
+            return None
+        try:
+            models = joblib.load(path)
+        except Exception as exc:  # a truncated or foreign file: retrain rather than crash
+            logger.warning("model bundle %s unreadable (%s): retraining", path, type(exc).__name__)
+            return None
+        if not isinstance(models, cls) or getattr(models, "format", None) != MODEL_FORMAT:
+            return None
+        models.featurizer.normalizer = normalizer
+        return models
