@@ -23,7 +23,7 @@ def test_citation_check_catches_invented_articles(laws_dir: Path) -> None:
 
     from knowledge.entries import Citation
 
-    bad = replace(ENTRIES[0], citations=(Citation("劳动合同法", "99"), Citation("民法典", "1")))
+    bad = replace(ENTRIES[0], citations=(Citation("劳动合同法", "99"), Citation("公司法", "1")))
     problems = check_citations([bad], LawLibrary(laws_dir))
     assert len(problems) == 2
 
