@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge_base import KnowledgeBase
 from bot.model import Alternative, AskResult, CitationView
+from knowledge.decide import is_small_talk
 from knowledge.learned import Models
+from knowledge.normalize import clean
 from knowledge.triage import Route, TriageRules
 from knowledge.understand import analyse
 from storage import repositories as repo
@@ -54,6 +56,12 @@ class Assistant:
 
     def ask(self, question: str) -> AskResult:
         """Match and triage without touching the database (pure; used by `ask`)."""
+        if is_small_talk(clean(question)):
+            return AskResult(
+                question=question, faq_id=None, score=0.0, answer=None, citations=(),
+                route=Route.SELF_HELP.value, category=None, alternatives=(),
+                extra={"small_talk": True},
+            )
         analysis = analyse(
             question,
             self.kb.matcher,

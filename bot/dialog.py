@@ -32,6 +32,7 @@ from bot.model import (
 )
 from knowledge.entries import Citation, Entry
 from knowledge.laws import LawLibrary, parse_article_ref
+from knowledge.normalize import clean
 from knowledge.stations import Nearby
 from knowledge.triage import Route
 from storage import repositories as repo
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 MAX_MESSAGE = 4000  # Telegram allows 4096; leave room for headers
 MAX_QUESTION = 2000
+SHORT_TOPIC = 4  # a message this short (after cleaning) that names no clear question
 
 HOME_BUTTON = Button(texts.HOME, "m:home")
 
@@ -50,6 +52,25 @@ def main_menu() -> tuple[tuple[Button, ...], ...]:
         (Button(texts.MENU_NEARBY, "m:near"), Button(texts.MENU_CASES, "m:cases")),
         (Button(texts.MENU_PRIVACY, "m:privacy"),),
     )
+
+
+# Lexicon kinds and the model's kind families -> the safety message, most urgent first.
+_SAFETY = (
+    ({"death"}, texts.DEATH_SAFETY),
+    ({"fire", "danger_now"}, texts.FIRE_SAFETY),
+    ({"injury", "serious_injury_now"}, texts.INJURY_SAFETY),
+    ({"violence", "confinement"}, texts.VIOLENCE_SAFETY),
+)
+
+
+def safety_text(kinds: set[str]) -> str | None:
+    """The safety message for the kinds of danger in a message (None: no danger to a person)."""
+    for family, text in _SAFETY:
+        if kinds & family:
+            return text
+    if kinds - {"deadline", "collective"}:
+        return texts.CRISIS_SAFETY
+    return None
 
 
 def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
@@ -398,6 +419,8 @@ class Dialog:
 
     async def press(self, data: str, now: datetime, user_id: int) -> list[Reply]:
         area, _, rest = data.partition(":")
+        if area == "d" and rest in ("y", "n"):
+            return await self.danger_answer(rest == "y", user_id, now)
         if area == "p":
             return await self.privacy_action(rest, user_id, now)
         if area == "m":
@@ -444,7 +467,7 @@ class Dialog:
             return [self.privacy_reply()]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
 
-    def category(self, name: str) -> list[Reply]:
+    def category(self, name: str, *, fresh: bool = False) -> list[Reply]:
         entries = self.kb.entries_in(name)
         if not entries:
             return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
@@ -453,7 +476,7 @@ class Dialog:
             Reply(
                 texts.CHOOSE_ENTRY.format(category=name),
                 (*rows, (Button(texts.BACK, "m:faq"), HOME_BUTTON)),
-                edit=True,
+                edit=not fresh,
             )
         ]
 
@@ -487,6 +510,12 @@ class Dialog:
         if not text:
             return [Reply(texts.EMPTY_TEXT)]
         result = await self.assistant.answer(text[:MAX_QUESTION], now)
+        if result.extra.get("small_talk"):
+            return [Reply(texts.WELCOME, main_menu())]
+        topic = self._topic_word(text, result)
+        if topic is not None:
+            # One word such as 工资: offer that category's questions rather than a guess.
+            return self.category(topic, fresh=True)
         replies = self.answer_replies(result)
         if result.crisis:
             # Safety text first (answer_replies), then an urgent case and alerts.
@@ -507,6 +536,19 @@ class Dialog:
                 Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True)
             )
         return replies
+
+    def _topic_word(self, text: str, result: AskResult) -> str | None:
+        """The category a one- or two-word message names (工资, 工伤), if that is all it says."""
+        cleaned = clean(text)
+        if (
+            len(cleaned) > SHORT_TOPIC
+            or result.confident
+            or result.danger_check
+            or result.route not in (Route.SELF_HELP, Route.LEGAL_AID)
+        ):
+            return None
+        named = [c for c in self.kb.categories() if cleaned and cleaned in c]
+        return named[0] if named else result.category
 
     async def _crisis_place(
         self, user_id: int, data: dict[str, Any], event: Event, now: datetime
@@ -538,9 +580,19 @@ class Dialog:
         replies: list[Reply] = []
         kinds = set(result.crisis_kinds)
         if "self_harm" in kinds:
-            replies.append(Reply(texts.SELF_HARM_SAFETY))
-        elif kinds - {"deadline"}:
-            replies.append(Reply(texts.CRISIS_SAFETY))
+            # A warm line and the hotlines, nothing else: no legal entries in the same reply.
+            help_row = (Button(texts.ASK_PERSON, "m:help"), HOME_BUTTON)
+            return [Reply(texts.SELF_HARM_SAFETY, (help_row,))]
+        safety = safety_text(kinds)
+        if safety:
+            replies.append(Reply(safety))
+        if result.danger_check and not result.crisis:
+            replies.append(
+                Reply(
+                    texts.DANGER_CHECK,
+                    ((Button(texts.DANGER_YES, "d:y"), Button(texts.DANGER_NO, "d:n")),),
+                )
+            )
         extra: list[str] = []
         if "deadline" in kinds:
             extra.append(texts.DEADLINE_NOTE)
@@ -554,7 +606,8 @@ class Dialog:
             replies.append(Reply(texts.OUT_OF_SCOPE, ((HOME_BUTTON,),)))
             return replies
         entry = self.kb.get(result.faq_id) if result.faq_id else None
-        if entry is not None and result.confident:
+        # In a crisis the safety text is the answer; entries are offered, not shown in full.
+        if entry is not None and result.confident and not result.crisis:
             replies.append(self.entry_reply(entry, extra))
             return replies
         suggestions = [
@@ -566,10 +619,28 @@ class Dialog:
         help_row = (Button(texts.ASK_PERSON, "m:help"), HOME_BUTTON)
         if suggestions:
             rows = tuple((Button(e.title, f"f:{e.id}"),) for e in suggestions[:3])
-            text = "\n".join([texts.NOT_SURE, *extra])
+            text = "\n".join([texts.RELATED if result.crisis else texts.NOT_SURE, *extra])
             replies.append(Reply(text, (*rows, help_row)))
         else:
             replies.append(Reply("\n".join([texts.NOT_FOUND, *extra]), (help_row,)))
+        return replies
+
+    async def danger_answer(self, yes: bool, user_id: int, now: datetime) -> list[Reply]:
+        """The worker's answer to 现在有没有人身危险？ (asked when triage is unsure)."""
+        if not yes:
+            return [Reply(texts.DANGER_NO_REPLY, main_menu())]
+        logger.info("danger confirmed by the worker after a check")
+        replies = [Reply(texts.CRISIS_SAFETY)]
+        try:
+            opened = await self.cases.open_crisis(
+                user_id, now=now, kinds=("danger",), category=None, collective=False
+            )
+        except NoStation:
+            replies.append(Reply(texts.HELP_NOW, main_menu()))
+            return replies
+        self.outbox_written()
+        await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
+        replies.append(Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True))
         return replies
 
     # Statutes -------------------------------------------------------------------------------

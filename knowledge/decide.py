@@ -40,6 +40,18 @@ KIND_FAMILY = {
 }
 
 
+_GREETINGS = frozenset(
+    "你好 您好 你好啊 你好呀 在吗 在不在 有人吗 有人在吗 哈喽 嗨 早 早上好 中午好 下午好 晚上好 "
+    "大家好 hi hello hey hallo nihao ninhao zaima 喂 谢谢 谢谢你 多谢 感谢 好的 好 嗯 ok okay "
+    "thanks thankyou 再见 拜拜 bye".split()
+)
+
+
+def is_small_talk(cleaned: str) -> bool:
+    """A greeting or a thank-you and nothing else (text as `normalize.clean` gives it)."""
+    return cleaned.rstrip("啊呀哦哈嘛吖哇~") in _GREETINGS or cleaned in _GREETINGS
+
+
 @dataclass(frozen=True)
 class Decision:
     route: str

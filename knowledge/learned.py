@@ -67,6 +67,39 @@ class Featurizer:
             [self.chars.transform(chars), PINYIN_WEIGHT * self.pinyin.transform(pinyin)], format="csr"
         )
 
+    def transform_one(self, text: str) -> sp.csr_matrix:
+        """The same row as `transform([text])`, without scikit-learn's per-call overhead
+        (about 1.5 ms): n-grams looked up in the fitted vocabularies directly."""
+        chars, pinyin = model_views(self.normalizer, text)
+        cols: list[int] = []
+        vals: list[float] = []
+        offset = 0
+        for vectorizer, view, weight in (
+            (self.chars, chars, 1.0),
+            (self.pinyin, pinyin, PINYIN_WEIGHT),
+        ):
+            vocabulary = vectorizer.vocabulary_
+            low, high = vectorizer.ngram_range
+            counts: dict[int, int] = {}
+            for n in range(low, high + 1):
+                for i in range(len(view) - n + 1):
+                    j = vocabulary.get(view[i : i + n])
+                    if j is not None:
+                        counts[j] = counts.get(j, 0) + 1
+            if counts:
+                idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                w = (1.0 + np.log(tf)) * vectorizer.idf_[idx]
+                w *= weight / np.sqrt((w * w).sum())
+                cols.extend((idx + offset).tolist())
+                vals.extend(w.tolist())
+            offset += len(vectorizer.idf_)
+        order = np.argsort(cols)
+        return sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float32)[order], np.asarray(cols)[order], [0, len(cols)]),
+            shape=(1, offset),
+        )
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("normalizer", None)  # rebuilt by the loader: jieba state does not pickle

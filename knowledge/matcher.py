@@ -183,7 +183,9 @@ class Matcher:
     def get(self, entry_id: str) -> Entry | None:
         return self._by_id.get(entry_id)
 
-    def match(self, question: str, *, k: int = 3) -> MatchResult:
+    def match(
+        self, question: str, *, k: int = 3, candidate_docs: int = CANDIDATE_DOCS
+    ) -> MatchResult:
         """Rank entries for `question`; at most `k` results, best first, scores in 0..1."""
         normalized = self.normalizer.normalize(question)
         tokens = self.normalizer.tokens(normalized)
@@ -194,19 +196,23 @@ class Matcher:
         if not ids:
             return MatchResult(normalized, ())
         scores = self._bm25.get_scores_from_ids(ids)
-        top = min(CANDIDATE_DOCS, len(scores))
+        top = min(candidate_docs, len(scores))
         candidates = np.argpartition(-scores, top - 1)[:top]
         candidates = candidates[scores[candidates] > 0]
         # Unknown words count at half the rarest weight: they may be names or places, but
         # a question made mostly of them is probably not about anything in the KB.
-        query_mass = sum(self._weight(t) for t in query_set)
+        weight = {t: self._weight(t) for t in query_set}
+        query_mass = sum(weight.values())
         best: dict[int, Features] = {}
+        entry_masses: dict[int, float] = {}
         for doc in candidates.tolist():
             shared = query_set & self._doc_sets[doc]
             mass = sum(self._idf[t] for t in shared)
             entry_index = int(self._doc_entry[doc])
-            entry_shared = query_set & self._entry_sets[entry_index]
-            entry_mass = sum(self._weight(t) for t in entry_shared)
+            entry_mass = entry_masses.get(entry_index)
+            if entry_mass is None:
+                entry_shared = query_set & self._entry_sets[entry_index]
+                entry_mass = entry_masses[entry_index] = sum(weight[t] for t in entry_shared)
             features = Features(
                 doc_cov=mass / self._doc_mass[doc] if self._doc_mass[doc] else 0.0,
                 query_cov=mass / query_mass if query_mass else 0.0,

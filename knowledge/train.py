@@ -26,6 +26,7 @@ from knowledge.entries import Entry
 from knowledge.learned import Combiner, Featurizer, LinearModel, Models, Thresholds
 from knowledge.matcher import Matcher
 from knowledge.normalize import Normalizer
+from knowledge.textfeatures import clip
 from knowledge.triage import TriageRules
 
 RANKER_C = 0.5
@@ -33,6 +34,10 @@ ROUTE_C = 0.5
 KIND_C = 0.5
 FOLDS = 4
 CANDIDATES = 5
+# With the learned ranker proposing entries too, the BM25 stage needs fewer candidates.
+MATCHER_DOCS = 60
+# ... and only the head and tail of a long story (the ranker reads the whole of it).
+MATCHER_CHARS = 120
 # Targets the thresholds are chosen for, on held-out folds.
 URGENT_RECALL = 0.97
 CHECK_RECALL = 0.995
@@ -174,7 +179,9 @@ def heldout_predictions(
         margins = ranker.scores(x_test[faq_test]) if faq_test else np.zeros((0, 0))
         for row, k in enumerate(faq_test):
             i = test[k]
-            matched = {s.entry.id: s.score for s in matcher.match(texts[i], k=CANDIDATES).ranked}
+            found = matcher.match(clip(texts[i], MATCHER_CHARS), k=CANDIDATES,
+                                  candidate_docs=MATCHER_DOCS)
+            matched = {s.entry.id: s.score for s in found.ranked}
             cands[i] = candidates(margins[row], ranker.classes, matched, live)
         say(f"fold {fold}/{run_folds or folds} done")
     return Heldout(covered, scores, cands)

@@ -15,7 +15,7 @@ from knowledge.decide import Decision, decide_route
 from knowledge.learned import Models
 from knowledge.matcher import Matcher, MatchResult, Scored
 from knowledge.textfeatures import clip
-from knowledge.train import CANDIDATES, candidates, combine, route_scores
+from knowledge.train import CANDIDATES, MATCHER_CHARS, MATCHER_DOCS, candidates, combine, route_scores
 from knowledge.triage import Triage, TriageRules
 
 
@@ -49,10 +49,12 @@ def analyse(
             reasons=legacy.reasons,
         )
         return Analysis(result, decision, legacy, {})
-    x = models.featurizer.transform([text])
+    x = models.featurizer.transform_one(text)
     margins = dict(zip(ROUTES, route_scores(models.routes, x)[0].tolist(), strict=True))
     live = {e.id for e in matcher.entries}
-    matched = matcher.match(text, k=CANDIDATES)
+    matched = matcher.match(
+        clip(text, MATCHER_CHARS), k=CANDIDATES, candidate_docs=MATCHER_DOCS
+    )
     by_id = {s.entry.id: s for s in matched.ranked}
     cands = candidates(
         models.ranker.scores(x)[0], models.ranker.classes,
