@@ -51,8 +51,9 @@ eval: $(STAMP) $(MODELS)
 	$(BIN)/python main.py kb cv
 	$(BIN)/python main.py eval --quiet $(SHARED)/eval/faq_dev.jsonl $(SHARED)/eval/faq_dev2.jsonl
 
-bench: $(STAMP)
+bench: $(STAMP) $(MODELS)
+	$(BIN)/python bench/understand_latency.py
 	$(BIN)/python bench/match_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache data/*.db
+	rm -rf $(VENV) .pytest_cache data/*.db data/models

@@ -58,8 +58,14 @@ class Assistant:
         """Match and triage without touching the database (pure; used by `ask`)."""
         if is_small_talk(clean(question)):
             return AskResult(
-                question=question, faq_id=None, score=0.0, answer=None, citations=(),
-                route=Route.SELF_HELP.value, category=None, alternatives=(),
+                question=question,
+                faq_id=None,
+                score=0.0,
+                answer=None,
+                citations=(),
+                route=Route.SELF_HELP.value,
+                category=None,
+                alternatives=(),
                 extra={"small_talk": True},
             )
         analysis = analyse(

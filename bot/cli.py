@@ -132,8 +132,12 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
         services.assistant.models = models
         print(
             json.dumps(
-                {"model": str(services.settings.model_path), "data": models.digest,
-                 **models.report, "thresholds": models.thresholds.__dict__},
+                {
+                    "model": str(services.settings.model_path),
+                    "data": models.digest,
+                    **models.report,
+                    "thresholds": models.thresholds.__dict__,
+                },
                 ensure_ascii=False,
             )
         )
@@ -159,19 +163,32 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
 
 def print_cv(report: dict[str, Any], out: TextIO) -> None:
     """The cross-validation figures as a small table, overall and by style."""
-    columns = ("rows", "hit@1", "hit@3", "route_acc", "urgent_recall", "urgent_or_check_recall",
-               "false_urgent_rate", "oos_precision", "answer_rate", "answered_precision")
-    print(f"grouped {report['folds']}-fold cross-validation on knowledge/training "
-          "(grouped by situation)", file=out)
+    columns = (
+        "rows",
+        "hit@1",
+        "hit@3",
+        "route_acc",
+        "urgent_recall",
+        "urgent_or_check_recall",
+        "false_urgent_rate",
+        "oos_precision",
+        "answer_rate",
+        "answered_precision",
+    )
+    print(
+        f"grouped {report['folds']}-fold cross-validation on knowledge/training "
+        "(grouped by situation)",
+        file=out,
+    )
     print(f"{'':10}" + "".join(f"{c[:13]:>14}" for c in columns), file=out)
     rows = [("all", report["all"]), *report["by_style"].items()]
     for name, figures in rows:
-        cells = "".join(
-            f"{'-' if figures[c] is None else figures[c]:>14}" for c in columns
-        )
+        cells = "".join(f"{'-' if figures[c] is None else figures[c]:>14}" for c in columns)
         print(f"{name:10}{cells}", file=out)
-    print(json.dumps({"cv": report["all"], "thresholds": report["thresholds"]},
-                     ensure_ascii=False), file=out)
+    print(
+        json.dumps({"cv": report["all"], "thresholds": report["thresholds"]}, ensure_ascii=False),
+        file=out,
+    )
 
 
 async def ask(services: Services, args: argparse.Namespace) -> int:

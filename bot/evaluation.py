@@ -94,5 +94,8 @@ def print_report(report: Report, out: TextIO, *, misses: bool = True, name: str 
     out.write(f"\n{name}\n{'':10}" + "".join(f"{c[:13]:>14}" for c in columns) + "\n")
     for label, counts in [("all", report.total), *sorted(report.by_style.items())]:
         values = figures(counts)
-        out.write(f"{label:10}" + "".join(
-            f"{'-' if values[c] is None else values[c]:>14}" for c in columns) + "\n")
+        out.write(
+            f"{label:10}"
+            + "".join(f"{'-' if values[c] is None else values[c]:>14}" for c in columns)
+            + "\n"
+        )

@@ -39,7 +39,9 @@ def train_and_save(
     models.save(path)
     logger.info(
         "models trained on %d examples (data %s) in %.1f s",
-        len(corpus.examples), corpus.digest, time.perf_counter() - started,
+        len(corpus.examples),
+        corpus.digest,
+        time.perf_counter() - started,
     )
     with _cache_lock:
         _cache[(path, corpus.files_digest)] = models
@@ -62,7 +64,8 @@ def load_or_train(entries: Sequence[Entry], normalizer: Normalizer, path: Path) 
     if models is None or models.files_digest != current:
         logger.warning(
             "model bundle %s is %s: training it now (`python main.py kb train` does this ahead)",
-            path, "missing" if models is None else "trained on other files",
+            path,
+            "missing" if models is None else "trained on other files",
         )
         return train_and_save(entries, normalizer, path, progress=sys.stderr)
     if models.digest != load_corpus(entries).digest:

@@ -6,8 +6,8 @@ Order of precedence (recall first for danger):
    they saw, which the safety message and the staff card use);
 2. the urgent margin at or above the urgent threshold (chosen on held-out data for recall)
    -> urgent;
-3. the out-of-scope margin at or above its threshold (chosen for precision), unless the knowledge base
-   answers the message with confidence -> out_of_scope;
+3. the out-of-scope margin at or above its threshold (chosen for precision), unless the
+   knowledge base answers the message with confidence -> out_of_scope;
 4. otherwise legal_aid or self_help, whichever the model prefers; the lexicon's explicit
    request for a person ("帮我找个律师") makes it legal_aid.
 
@@ -81,12 +81,17 @@ def decide_route(
     collective = lexicon.collective or model_kind == "collective_action"
     if lexicon.route is Route.URGENT:
         kinds = lexicon.crisis_kinds or (("collective",) if lexicon.collective else ())
-        return Decision(Route.URGENT, kinds=kinds, collective=collective,
-                        reasons=("lexicon", *lexicon.reasons))
+        return Decision(
+            Route.URGENT, kinds=kinds, collective=collective, reasons=("lexicon", *lexicon.reasons)
+        )
     if s_urgent >= thresholds.urgent:
         family = KIND_FAMILY.get(model_kind or "", "injury")
-        return Decision(Route.URGENT, kinds=(family,), collective=collective,
-                        reasons=(f"model:urgent={s_urgent:.2f}",))
+        return Decision(
+            Route.URGENT,
+            kinds=(family,),
+            collective=collective,
+            reasons=(f"model:urgent={s_urgent:.2f}",),
+        )
     check = s_urgent >= thresholds.check
     s_oos = scores.get("out_of_scope", 0.0)
     if s_oos >= thresholds.out_of_scope and confidence < thresholds.answer:
@@ -94,5 +99,9 @@ def decide_route(
     asks_person = "intent" in lexicon.reasons
     legal = asks_person or scores.get("legal_aid", 0.0) > scores.get("self_help", 0.0)
     route = Route.LEGAL_AID if legal else Route.SELF_HELP
-    return Decision(route, check=check, collective=collective,
-                    reasons=(f"model:{route.value}",) + (("intent",) if asks_person else ()))
+    return Decision(
+        route,
+        check=check,
+        collective=collective,
+        reasons=(f"model:{route.value}",) + (("intent",) if asks_person else ()),
+    )

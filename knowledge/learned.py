@@ -42,11 +42,19 @@ class Featurizer:
     def __init__(self, normalizer: Normalizer, *, min_df: int = 2) -> None:
         self.normalizer = normalizer
         self.chars = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), min_df=min_df, sublinear_tf=True, max_df=0.5,
+            analyzer="char",
+            ngram_range=(1, 3),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_df=0.5,
             dtype=np.float32,
         )
         self.pinyin = TfidfVectorizer(
-            analyzer="char", ngram_range=(2, 4), min_df=min_df, sublinear_tf=True, max_df=0.5,
+            analyzer="char",
+            ngram_range=(2, 4),
+            min_df=min_df,
+            sublinear_tf=True,
+            max_df=0.5,
             dtype=np.float32,
         )
 
@@ -64,7 +72,8 @@ class Featurizer:
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         chars, pinyin = self.views(texts)
         return sp.hstack(
-            [self.chars.transform(chars), PINYIN_WEIGHT * self.pinyin.transform(pinyin)], format="csr"
+            [self.chars.transform(chars), PINYIN_WEIGHT * self.pinyin.transform(pinyin)],
+            format="csr",
         )
 
     def transform_one(self, text: str) -> sp.csr_matrix:

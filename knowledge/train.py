@@ -100,8 +100,11 @@ def candidates(
     floor = float(margins[order[-1]]) if len(order) else -2.0
     ids = list(ranked) + [e for e in matched if e not in ranked]
     return [
-        (eid, ranked.get(eid, float(margins[index[eid]]) if eid in index else floor),
-         matched.get(eid, 0.0))
+        (
+            eid,
+            ranked.get(eid, float(margins[index[eid]]) if eid in index else floor),
+            matched.get(eid, 0.0),
+        )
         for eid in ids
     ]
 
@@ -110,7 +113,9 @@ def combine(
     cands: Sequence[tuple[str, float, float]], combiner: Combiner
 ) -> list[tuple[str, float]]:
     """Candidates with their combined confidence, best first."""
-    scored = [(c[0], combiner(row)) for c, row in zip(cands, combiner_features(cands), strict=True)]
+    scored = [
+        (c[0], combiner(row)) for c, row in zip(cands, combiner_features(cands), strict=True)
+    ]
     return sorted(scored, key=lambda s: -s[1])
 
 
@@ -166,21 +171,26 @@ def heldout_predictions(
         else:
             x_train, x_test = x_all[train], x_all[test]
         covered[test] = True
-        scores[test] = route_scores(fit_routes(x_train, [examples[i].route for i in train], seed),
-                                    x_test)
+        scores[test] = route_scores(
+            fit_routes(x_train, [examples[i].route for i in train], seed), x_test
+        )
         faq_train = [k for k, i in enumerate(train) if examples[i].faq_id]
         ranker = LinearModel.fit(
-            x_train[faq_train], [examples[train[k]].faq_id for k in faq_train], c=RANKER_C,
+            x_train[faq_train],
+            [examples[train[k]].faq_id for k in faq_train],
+            c=RANKER_C,
             seed=seed,
         )
-        faq_test = [k for k, i in enumerate(test)
-                    if examples[i].faq_id and examples[i].style != "kb"]
+        faq_test = [
+            k for k, i in enumerate(test) if examples[i].faq_id and examples[i].style != "kb"
+        ]
         # Only the files' phrasings: an entry's own alternates are in the BM25 index.
         margins = ranker.scores(x_test[faq_test]) if faq_test else np.zeros((0, 0))
         for row, k in enumerate(faq_test):
             i = test[k]
-            found = matcher.match(clip(texts[i], MATCHER_CHARS), k=CANDIDATES,
-                                  candidate_docs=MATCHER_DOCS)
+            found = matcher.match(
+                clip(texts[i], MATCHER_CHARS), k=CANDIDATES, candidate_docs=MATCHER_DOCS
+            )
             matched = {s.entry.id: s.score for s in found.ranked}
             cands[i] = candidates(margins[row], ranker.classes, matched, live)
         say(f"fold {fold}/{run_folds or folds} done")
@@ -202,8 +212,7 @@ def fit_combiner(
     model = LogisticRegression(C=1.0, random_state=seed, max_iter=500)
     model.fit(np.array(rows), np.array(labels))
     w = model.coef_[0]
-    return Combiner(float(w[0]), float(w[1]), float(w[2]), float(w[3]),
-                    float(model.intercept_[0]))
+    return Combiner(float(w[0]), float(w[1]), float(w[2]), float(w[3]), float(model.intercept_[0]))
 
 
 def _clip_logit(p: float) -> float:
@@ -255,14 +264,15 @@ def choose_thresholds(
     oos = _threshold_for_precision(s_oos, routes == "out_of_scope", OOS_PRECISION, 0.0)
     idx = sorted(ranked)
     top = np.array([ranked[i][0][1] if ranked[i] else 0.0 for i in idx])
-    hit1 = np.array([bool(ranked[i]) and _right(ranked[i][0][0], examples[i].faq_id, citations)
-                     for i in idx])
-    hit3 = np.array([any(_right(e, examples[i].faq_id, citations) for e, _ in ranked[i][:3])
-                     for i in idx])
+    hit1 = np.array(
+        [bool(ranked[i]) and _right(ranked[i][0][0], examples[i].faq_id, citations) for i in idx]
+    )
+    hit3 = np.array(
+        [any(_right(e, examples[i].faq_id, citations) for e, _ in ranked[i][:3]) for i in idx]
+    )
     answer = _threshold_for_precision(top, hit1, ANSWER_PRECISION, 0.2)
     suggest = min(_threshold_for_precision(top, hit3, SUGGEST_HIT3, 0.05), answer)
-    return Thresholds(urgent=urgent, check=check, out_of_scope=oos, answer=answer,
-                      suggest=suggest)
+    return Thresholds(urgent=urgent, check=check, out_of_scope=oos, answer=answer, suggest=suggest)
 
 
 def _citation_sets(entries: Sequence[Entry]) -> dict[str, set]:
@@ -311,8 +321,15 @@ def train_models(
         "seed": seed,
     }
     return Models(
-        featurizer, ranker, routes, kinds, combiner, thresholds, corpus.digest,
-        corpus.files_digest, report,
+        featurizer,
+        ranker,
+        routes,
+        kinds,
+        combiner,
+        thresholds,
+        corpus.digest,
+        corpus.files_digest,
+        report,
     )
 
 
@@ -338,7 +355,13 @@ def cross_validate(
     matcher = Matcher(entries, normalizer)
     citations = _citation_sets(entries)
     heldout = heldout_predictions(
-        corpus, entries, featurizer, matcher, seed=seed, folds=folds, refit_features=True,
+        corpus,
+        entries,
+        featurizer,
+        matcher,
+        seed=seed,
+        folds=folds,
+        refit_features=True,
         say=say,
     )
     combiner = fit_combiner(heldout, examples, citations, seed)

@@ -15,7 +15,14 @@ from knowledge.decide import Decision, decide_route
 from knowledge.learned import Models
 from knowledge.matcher import Matcher, MatchResult, Scored
 from knowledge.textfeatures import clip
-from knowledge.train import CANDIDATES, MATCHER_CHARS, MATCHER_DOCS, candidates, combine, route_scores
+from knowledge.train import (
+    CANDIDATES,
+    MATCHER_CHARS,
+    MATCHER_DOCS,
+    candidates,
+    combine,
+    route_scores,
+)
 from knowledge.triage import Triage, TriageRules
 
 
@@ -52,13 +59,13 @@ def analyse(
     x = models.featurizer.transform_one(text)
     margins = dict(zip(ROUTES, route_scores(models.routes, x)[0].tolist(), strict=True))
     live = {e.id for e in matcher.entries}
-    matched = matcher.match(
-        clip(text, MATCHER_CHARS), k=CANDIDATES, candidate_docs=MATCHER_DOCS
-    )
+    matched = matcher.match(clip(text, MATCHER_CHARS), k=CANDIDATES, candidate_docs=MATCHER_DOCS)
     by_id = {s.entry.id: s for s in matched.ranked}
     cands = candidates(
-        models.ranker.scores(x)[0], models.ranker.classes,
-        {eid: s.score for eid, s in by_id.items()}, live,
+        models.ranker.scores(x)[0],
+        models.ranker.classes,
+        {eid: s.score for eid, s in by_id.items()},
+        live,
     )
     ranked = []
     for eid, confidence in combine(cands, models.combiner)[:k]:
@@ -73,4 +80,3 @@ def analyse(
         kind = models.kinds.classes[int(kind_scores.argmax())]
     decision = decide_route(margins, lexicon, result.score, models.thresholds, model_kind=kind)
     return Analysis(result, decision, lexicon, margins)
-

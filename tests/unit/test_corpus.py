@@ -89,4 +89,3 @@ def test_no_line_is_close_to_a_dev_question(laws_dir: Path) -> None:
             if count / max(len(grams), len(dev[i])) > 0.35:
                 close.append((path.name, row["text"][:30]))
     assert not close, close[:5]
-

@@ -1,0 +1,60 @@
+"""What the worker sees from the learned triage: safety texts by kind, the danger check,
+greetings and one-word topics (core services on a real database, no Telegram)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import texts
+from bot.model import Press, Reply, Text
+from bot.services import Services
+from storage.models import CaseRow
+
+USER = 4242
+
+
+def buttons(replies: list[Reply]) -> dict[str, str]:
+    return {b.text: b.data for r in replies for row in r.buttons for b in row}
+
+
+async def say(services: Services, text: str) -> list[Reply]:
+    return await services.dialog.handle(USER, Text(text), services.clock())
+
+
+async def test_a_greeting_gets_the_welcome(services: Services) -> None:
+    replies = await say(services, "你好")
+    assert replies[0].text == texts.WELCOME
+
+
+async def test_one_word_offers_its_category(services: Services) -> None:
+    replies = await say(services, "工资")
+    assert "「工资」" in replies[0].text
+    assert all(
+        data.startswith("f:") or data.startswith("m:") for data in buttons(replies).values()
+    )
+
+
+async def test_an_injury_now_gets_120_first_and_an_urgent_case(services: Services) -> None:
+    replies = await say(services, "车间冲床把老刘的手压住了，血一直往外冒，班长说先别打电话")
+    assert replies[0].text == texts.INJURY_SAFETY
+    assert replies[0].text.index("120") < replies[0].text.index("110")
+    async with services.sessions.begin() as session:
+        cases = (await session.execute(select(CaseRow).where(CaseRow.worker_id == USER))).all()
+    assert len(cases) == 1
+
+
+async def test_self_harm_gets_only_the_warm_line(services: Services) -> None:
+    replies = await say(services, "干了一年一分钱没拿到，我不想活了")
+    assert replies[0].text == texts.SELF_HARM_SAFETY
+    assert "12356" in replies[0].text
+    assert not any(data.startswith("f:") for data in buttons(replies[:1]).values())
+
+
+async def test_the_danger_check_opens_a_case_only_on_yes(services: Services) -> None:
+    no = await services.dialog.handle(USER, Press("d:n"), services.clock())
+    assert no[0].text == texts.DANGER_NO_REPLY
+    yes = await services.dialog.handle(USER, Press("d:y"), services.clock())
+    assert yes[0].text == texts.CRISIS_SAFETY
+    async with services.sessions.begin() as session:
+        cases = (await session.execute(select(CaseRow).where(CaseRow.worker_id == USER))).all()
+    assert len(cases) == 1
