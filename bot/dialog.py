@@ -135,6 +135,12 @@ class Dialog:
         """Everything the bot says in answer to `event`."""
         await self.role_of(user_id, now)
         state, data = await self._load_state(user_id)
+        if isinstance(event, Text) and state is not None:
+            # Safety first, in every step: a crisis typed as an intake answer, a place or a
+            # message to staff interrupts the step (which stays where it was).
+            interrupted = await self._safety_first(user_id, event.text, state, data, now)
+            if interrupted is not None:
+                return interrupted
         match event:
             case Command(name="cancel"):
                 if state is not None:
@@ -535,6 +541,40 @@ class Dialog:
             replies.append(
                 Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True)
             )
+        return replies
+
+    async def _safety_first(
+        self, user_id: int, text: str, state: str, data: dict[str, Any] | None, now: datetime
+    ) -> list[Reply] | None:
+        """The safety message and an urgent case for a crisis typed inside a step, else None."""
+        result = self.assistant.ask(text[:MAX_QUESTION])
+        if not result.crisis:
+            return None
+        logger.info("crisis inside step %s: kinds=%s", state, ",".join(result.crisis_kinds))
+        safety = (
+            texts.SELF_HARM_SAFETY
+            if "self_harm" in result.crisis_kinds
+            else safety_text(set(result.crisis_kinds)) or texts.CRISIS_SAFETY
+        )
+        replies = [Reply(safety)]
+        if state == "case_reply" and data:
+            # The worker was writing to staff: the words reach them as well.
+            replies.extend(await self._to_staff(user_id, int(data["case_id"]), text, now))
+        try:
+            opened = await self.cases.open_crisis(
+                user_id,
+                now=now,
+                kinds=result.crisis_kinds,
+                category=None,
+                collective=result.collective,
+            )
+        except NoStation:
+            replies.append(Reply(texts.HELP_NOW, main_menu()))
+            return replies
+        self.outbox_written()
+        resume = {INTAKE: "m:help", "nearby": "m:near"}.get(state)
+        rows = ((Button(texts.RESUME, resume), HOME_BUTTON),) if resume else ((HOME_BUTTON,),)
+        replies.append(Reply(texts.CRISIS_CASE_ONLY.format(number=opened.number), rows))
         return replies
 
     def _topic_word(self, text: str, result: AskResult) -> str | None:

@@ -45,6 +45,8 @@ BASIS = "依据："
 
 CHOOSE_CATEGORY = "请选择问题分类："
 CHOOSE_ENTRY = "「{category}」下的常见问题："
+CRISIS_CASE_ONLY = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。刚才的步骤还在，安全以后可以接着办。"
+RESUME = "接着刚才的步骤"
 RELATED = "相关问题："
 NOT_SURE = "这个问题我不太确定。您是想问下面哪一个？"
 NOT_FOUND = (
@@ -105,6 +107,8 @@ DEATH_SAFETY = (
     "· 拍下现场，记下在场的人。\n"
     "· 职工维权热线 12351，工作人员会帮家属一步步办。"
 )
+CRISIS_CASE_ONLY = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。刚才的步骤还在，安全以后可以接着办。"
+RESUME = "接着刚才的步骤"
 RELATED = "人安全了以后，这些可能用得上："
 DANGER_CHECK = "现在有没有人身危险？有人受伤、被打、被关着，或者有人想不开？"
 DANGER_YES = "有"

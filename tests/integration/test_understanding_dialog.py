@@ -58,3 +58,25 @@ async def test_the_danger_check_opens_a_case_only_on_yes(services: Services) -> 
     async with services.sessions.begin() as session:
         cases = (await session.execute(select(CaseRow).where(CaseRow.worker_id == USER))).all()
     assert len(cases) == 1
+
+
+async def test_a_crisis_inside_the_intake_interrupts_it_and_the_step_stays(
+    services: Services,
+) -> None:
+    started = await services.dialog.handle(USER, Press("m:help"), services.clock())
+    assert started  # the consent question
+    replies = await say(services, "老板刚才打了我，我现在头很晕，流血了")
+    assert replies[0].text in (texts.INJURY_SAFETY, texts.VIOLENCE_SAFETY)
+    assert "接着刚才的步骤" in buttons(replies)
+    async with services.sessions.begin() as session:
+        cases = (await session.execute(select(CaseRow).where(CaseRow.worker_id == USER))).all()
+    assert len(cases) == 1
+    resumed = await services.dialog.handle(USER, Press("m:help"), services.clock())
+    assert resumed[0].text == started[0].text
+
+
+async def test_self_harm_typed_as_a_place_is_not_looked_up(services: Services) -> None:
+    await services.dialog.handle(USER, Press("m:near"), services.clock())
+    replies = await say(services, "我不想活了")
+    assert replies[0].text == texts.SELF_HARM_SAFETY
+    assert not any("没找到" in r.text for r in replies)
