@@ -36,6 +36,7 @@ class OpenedCase:
     station: Station
     urgent: bool
     eligibility: Eligibility | None
+    alerted: bool = False  # a card or an alert was queued to someone who can receive it
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,10 @@ class CaseService:
             if existing is not None:  # one open crisis case a day is enough to alert people
                 station = self._directory.current.get(existing.station_code)
                 if station is not None and existing.number:
-                    return OpenedCase(existing.id, existing.number, station, True, None)
+                    cards = await repo.cards_of_case(session, existing.id)
+                    alerted = bool(cards) or bool(await notify.card_targets(session, station))
+                    alerted = alerted or bool(await self._admins(session))
+                    return OpenedCase(existing.id, existing.number, station, True, None, alerted)
         station = self._route(None, category or "other")
         values = {
             "worker_id": worker_id,
@@ -192,7 +196,7 @@ class CaseService:
                 to_status="queued",
                 note=station.code,
             )
-            await self._alert(
+            alerts = await self._alert(
                 session,
                 row.id,
                 row.number,
@@ -202,13 +206,13 @@ class CaseService:
                 bool(values["collective"]),
                 now,
             )
-            await notify.post_cards(
+            cards = await notify.post_cards(
                 session, row, station, directory, self.admin_ids, now, round_="v1"
             )
             number = row.number
             case_id = row.id
         logger.info("case %s opened at %s urgent=%s", case_id, station.code, urgent)
-        return OpenedCase(case_id, number, station, urgent, eligibility)
+        return OpenedCase(case_id, number, station, urgent, eligibility, bool(cards or alerts))
 
     async def _alert(
         self,
@@ -220,10 +224,11 @@ class CaseService:
         crisis: bool,
         collective: bool,
         now: datetime,
-    ) -> None:
-        """Urgent cases and collective disputes (劳动关系预警) alert the admins at once."""
+    ) -> int:
+        """Urgent cases and collective disputes (劳动关系预警) alert the admins at once;
+        returns how many alerts were queued."""
         if not (urgent or collective):
-            return
+            return 0
         centre = self._directory.current.centre_above(station)
         payload = {
             "case_id": case_id,
@@ -234,8 +239,9 @@ class CaseService:
             "collective": collective,
             "urgent": urgent,
         }
-        admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
-        for admin in sorted(admins):
+        queued = 0
+        for admin in await self._admins(session):
+            queued += 1
             await repo.enqueue(
                 session,
                 kind="alert",
@@ -244,6 +250,10 @@ class CaseService:
                 dedupe_key=f"case:{case_id}:alert:{admin}",
                 now=now,
             )
+        return queued
+
+    async def _admins(self, session: AsyncSession) -> list[int]:
+        return sorted(set(self.admin_ids) | set(await repo.ids_with_role(session, "admin")))
 
     async def cases_of(self, worker_id: int) -> list[CaseSummary]:
         directory = self._directory.current

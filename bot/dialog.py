@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot import intake_texts, staff_commands, texts
 from bot import staff_texts as st
 from bot.assistant import Assistant
-from bot.cases import STATUS_NAMES, CaseService
+from bot.cases import STATUS_NAMES, CaseService, OpenedCase
 from bot.desk import Desk, DeskError
 from bot.directory import StationDirectory
 from bot.errors import ConsentRequired, NoStation
@@ -61,6 +61,12 @@ _SAFETY = (
     ({"injury", "serious_injury_now"}, texts.INJURY_SAFETY),
     ({"violence", "confinement"}, texts.VIOLENCE_SAFETY),
 )
+
+
+def crisis_case_text(opened: OpenedCase) -> str:
+    """The case number, and a promise of a call back only if someone was alerted."""
+    said = texts.CRISIS_CASE if opened.alerted else texts.CRISIS_CASE_NOBODY
+    return said.format(number=opened.number)
 
 
 def safety_text(kinds: set[str]) -> str | None:
@@ -538,9 +544,7 @@ class Dialog:
             self.outbox_written()
             # The next place the worker names (or shares) moves the case to that station.
             await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
-            replies.append(
-                Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True)
-            )
+            replies.append(Reply(crisis_case_text(opened), ask_location=True))
         return replies
 
     async def _safety_first(
@@ -574,7 +578,8 @@ class Dialog:
         self.outbox_written()
         resume = {INTAKE: "m:help", "nearby": "m:near"}.get(state)
         rows = ((Button(texts.RESUME, resume), HOME_BUTTON),) if resume else ((HOME_BUTTON,),)
-        replies.append(Reply(texts.CRISIS_CASE_ONLY.format(number=opened.number), rows))
+        said = texts.CRISIS_CASE_ONLY if opened.alerted else texts.CRISIS_CASE_NOBODY
+        replies.append(Reply(said.format(number=opened.number), rows))
         return replies
 
     def _topic_word(self, text: str, result: AskResult) -> str | None:
@@ -680,7 +685,7 @@ class Dialog:
             return replies
         self.outbox_written()
         await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
-        replies.append(Reply(texts.CRISIS_CASE.format(number=opened.number), ask_location=True))
+        replies.append(Reply(crisis_case_text(opened), ask_location=True))
         return replies
 
     # Statutes -------------------------------------------------------------------------------

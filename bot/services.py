@@ -79,6 +79,11 @@ class Services:
             if seed:
                 await kb.seed_if_empty(settings.faq_dir, clock())
             await kb.refresh()
+            if not settings.admin_ids:
+                logger.warning(
+                    "ADMIN_IDS is empty: crisis alerts reach only on-duty staff of a station;"
+                    " with no staff either, workers are told nobody could be alerted"
+                )
             laws = LawLibrary(settings.laws_dir)
             if not laws.available:
                 logger.warning(

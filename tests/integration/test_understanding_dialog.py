@@ -80,3 +80,23 @@ async def test_self_harm_typed_as_a_place_is_not_looked_up(services: Services) -
     replies = await say(services, "我不想活了")
     assert replies[0].text == texts.SELF_HARM_SAFETY
     assert not any("没找到" in r.text for r in replies)
+
+
+async def test_nobody_reachable_means_no_promise_of_a_call_back(
+    settings, normalizer, clock
+) -> None:
+    alone = settings.model_copy(update={"admin_ids": []})
+    built = await Services.create(alone, normalizer=normalizer, clock=clock)
+    try:
+        replies = await built.dialog.handle(USER, Text("我不想活了"), built.clock())
+        assert replies[0].text == texts.SELF_HARM_SAFETY
+        said = " ".join(r.text for r in replies)
+        assert "没有值班工作人员能收到提醒" in said and "12351" in said
+        assert "值班工作人员会尽快联系您" not in said
+    finally:
+        await built.aclose()
+
+
+async def test_with_an_admin_the_worker_is_told_someone_was_alerted(services: Services) -> None:
+    replies = await say(services, "我不想活了")
+    assert any("值班工作人员会尽快联系您" in r.text for r in replies)
