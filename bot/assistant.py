@@ -86,6 +86,7 @@ class Assistant:
             "collective": decision.collective,
             "crisis_kinds": decision.kinds,
             "danger_check": decision.check,
+            "extra": {"rule": "lexicon" in decision.reasons},
         }
         if route is Route.OUT_OF_SCOPE or best is None or best.score < self.suggest_threshold:
             return AskResult(

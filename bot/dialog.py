@@ -63,6 +63,13 @@ _SAFETY = (
 )
 
 
+def danger_check() -> Reply:
+    """现在有没有人身危险？ with 有 / 没有 buttons."""
+    return Reply(
+        texts.DANGER_CHECK, ((Button(texts.DANGER_YES, "d:y"), Button(texts.DANGER_NO, "d:n")),)
+    )
+
+
 def crisis_case_text(opened: OpenedCase) -> str:
     """The case number, and a promise of a call back only if someone was alerted."""
     said = texts.CRISIS_CASE if opened.alerted else texts.CRISIS_CASE_NOBODY
@@ -143,10 +150,24 @@ class Dialog:
         state, data = await self._load_state(user_id)
         if isinstance(event, Text) and state is not None:
             # Safety first, in every step: a crisis typed as an intake answer, a place or a
-            # message to staff interrupts the step (which stays where it was).
-            interrupted = await self._safety_first(user_id, event.text, state, data, now)
-            if interrupted is not None:
-                return interrupted
+            # message to staff interrupts the step (which stays where it was). When only the
+            # model suspects danger, the step goes on and the worker gets the one-tap check.
+            result = self.assistant.ask(event.text[:MAX_QUESTION])
+            if result.crisis and result.extra.get("rule"):
+                return await self._safety_first(user_id, event.text, result, state, data, now)
+            if result.crisis or result.danger_check:
+                return [*await self._step(user_id, event, state, data, now), danger_check()]
+        return await self._step(user_id, event, state, data, now)
+
+    async def _step(
+        self,
+        user_id: int,
+        event: Event,
+        state: str | None,
+        data: dict[str, Any] | None,
+        now: datetime,
+    ) -> list[Reply]:
+        """What the current step (or the menu, outside any step) makes of `event`."""
         match event:
             case Command(name="cancel"):
                 if state is not None:
@@ -548,12 +569,15 @@ class Dialog:
         return replies
 
     async def _safety_first(
-        self, user_id: int, text: str, state: str, data: dict[str, Any] | None, now: datetime
-    ) -> list[Reply] | None:
-        """The safety message and an urgent case for a crisis typed inside a step, else None."""
-        result = self.assistant.ask(text[:MAX_QUESTION])
-        if not result.crisis:
-            return None
+        self,
+        user_id: int,
+        text: str,
+        result: AskResult,
+        state: str,
+        data: dict[str, Any] | None,
+        now: datetime,
+    ) -> list[Reply]:
+        """The safety message and an urgent case for a crisis typed inside a step."""
         logger.info("crisis inside step %s: kinds=%s", state, ",".join(result.crisis_kinds))
         safety = (
             texts.SELF_HARM_SAFETY
@@ -632,12 +656,7 @@ class Dialog:
         if safety:
             replies.append(Reply(safety))
         if result.danger_check and not result.crisis:
-            replies.append(
-                Reply(
-                    texts.DANGER_CHECK,
-                    ((Button(texts.DANGER_YES, "d:y"), Button(texts.DANGER_NO, "d:n")),),
-                )
-            )
+            replies.append(danger_check())
         extra: list[str] = []
         if "deadline" in kinds:
             extra.append(texts.DEADLINE_NOTE)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
@@ -296,23 +297,34 @@ def train_models(
     say(f"features: {x.shape[0]} messages x {x.shape[1]} n-grams")
     matcher = Matcher(entries, normalizer)
     citations = _citation_sets(entries)
-    # One grouped held-out quarter (the first of four folds) is enough to place thresholds
-    # and keeps `kb train` under a minute; `make eval` runs every fold.
-    heldout = heldout_predictions(
-        corpus, entries, featurizer, matcher, seed=seed, folds=4, run_folds=1, x=x, say=say
-    )
-    combiner = fit_combiner(heldout, examples, citations, seed)
-    thresholds = choose_thresholds(heldout, rank_heldout(heldout, combiner), examples, citations)
-    say(f"thresholds chosen on held-out folds: {thresholds}")
     faq = [i for i, e in enumerate(examples) if e.faq_id]
-    ranker = LinearModel.fit(x[faq], [examples[i].faq_id for i in faq], c=RANKER_C, seed=seed)
-    routes = fit_routes(x, [e.route for e in examples], seed)
-    urgent = [i for i, e in enumerate(examples) if e.route == "urgent" and e.kind]
-    kinds = (
-        LinearModel.fit(x[urgent], [examples[i].kind for i in urgent], c=KIND_C, seed=seed)
-        if len({examples[i].kind for i in urgent}) > 1
-        else None
-    )
+
+    def fit_final() -> tuple[LinearModel, LinearModel, LinearModel | None]:
+        ranker = LinearModel.fit(x[faq], [examples[i].faq_id for i in faq], c=RANKER_C, seed=seed)
+        routes = fit_routes(x, [e.route for e in examples], seed)
+        urgent = [i for i, e in enumerate(examples) if e.route == "urgent" and e.kind]
+        kinds = (
+            LinearModel.fit(x[urgent], [examples[i].kind for i in urgent], c=KIND_C, seed=seed)
+            if len({examples[i].kind for i in urgent}) > 1
+            else None
+        )
+        return ranker, routes, kinds
+
+    # The final models fit in a second thread (liblinear releases the GIL) while the
+    # held-out quarter is scored. One grouped held-out quarter (the first of four folds) is
+    # enough to place thresholds and keeps `kb train` well under a minute; `make eval` runs
+    # every fold.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        final = pool.submit(fit_final)
+        heldout = heldout_predictions(
+            corpus, entries, featurizer, matcher, seed=seed, folds=4, run_folds=1, x=x, say=say
+        )
+        combiner = fit_combiner(heldout, examples, citations, seed)
+        thresholds = choose_thresholds(
+            heldout, rank_heldout(heldout, combiner), examples, citations
+        )
+        say(f"thresholds chosen on held-out folds: {thresholds}")
+        ranker, routes, kinds = final.result()
     say(f"fitted: ranker over {len(ranker.classes)} entries, routes, kinds")
     report = {
         "examples": len(examples),

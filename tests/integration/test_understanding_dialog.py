@@ -100,3 +100,14 @@ async def test_nobody_reachable_means_no_promise_of_a_call_back(
 async def test_with_an_admin_the_worker_is_told_someone_was_alerted(services: Services) -> None:
     replies = await say(services, "我不想活了")
     assert any("值班工作人员会尽快联系您" in r.text for r in replies)
+
+
+async def test_a_suspected_danger_inside_the_intake_asks_and_lets_the_step_go_on(
+    services: Services,
+) -> None:
+    await services.dialog.handle(USER, Press("m:help"), services.clock())
+    replies = await say(services, "车间里一股怪味好几个人头晕了还让接着干")
+    assert replies[0].text in (texts.FIRE_SAFETY, texts.INJURY_SAFETY) or (
+        replies[-1].text == texts.DANGER_CHECK
+    )
+    assert await services.dialog.state_of(USER) == "intake"
