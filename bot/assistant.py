@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.knowledge_base import KnowledgeBase
 from bot.model import Alternative, AskResult, CitationView
-from knowledge.decide import is_small_talk
+from knowledge.decide import has_words, is_small_talk
 from knowledge.learned import Models
 from knowledge.normalize import clean
 from knowledge.triage import Route, TriageRules
@@ -85,7 +85,8 @@ class Assistant:
             "crisis": decision.crisis,
             "collective": decision.collective,
             "crisis_kinds": decision.kinds,
-            "danger_check": decision.check,
+            # A phone number, an amount or a name typed at a step is no cause to ask.
+            "danger_check": decision.check and has_words(clean(question)),
             "extra": {"rule": "lexicon" in decision.reasons},
         }
         if route is Route.OUT_OF_SCOPE or best is None or best.score < self.suggest_threshold:

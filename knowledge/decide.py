@@ -17,6 +17,7 @@ route but gets the one-tap check "现在有没有人身危险？" (`check`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -45,6 +46,17 @@ _GREETINGS = frozenset(
     "大家好 hi hello hey hallo nihao ninhao zaima 喂 谢谢 谢谢你 多谢 感谢 好的 好 嗯 ok okay "
     "thanks thankyou 再见 拜拜 bye".split()
 )
+
+
+_IDEOGRAPH = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_LETTER = re.compile(r"[a-z]")
+
+
+def has_words(cleaned: str, minimum: int = 3) -> bool:
+    """About `minimum` words of text (an ideograph, or three letters, each count as one):
+    a phone number or an amount is not."""
+    words = len(_IDEOGRAPH.findall(cleaned)) + len(_LETTER.findall(cleaned)) / 3
+    return words >= minimum
 
 
 def is_small_talk(cleaned: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from bot.learning import load_or_train
 from bot.settings import Settings
 from knowledge.corpus import Example, load_corpus
-from knowledge.decide import decide_route, is_small_talk
+from knowledge.decide import decide_route, has_words, is_small_talk
 from knowledge.entries import load_yaml_dir
 from knowledge.learned import Featurizer, Thresholds
 from knowledge.matcher import Matcher
@@ -175,3 +175,8 @@ def test_bundle_sends_family_law_elsewhere(bundle, normalizer: Normalizer) -> No
     message = "我和前夫离婚三年了，他一直不给孩子抚养费，我能去法院告他吗"
     analysis = analyse(message, Matcher(ENTRIES, normalizer), TriageRules.load(), bundle)
     assert analysis.decision.route == Route.OUT_OF_SCOPE
+
+
+def test_numbers_and_names_are_not_words() -> None:
+    assert not has_words(clean("13812345678")) and not has_words(clean("18000 元"))
+    assert has_words(clean("头很晕")) and has_words(clean("my boss hit me"))
