@@ -552,21 +552,33 @@ class Dialog:
         replies = self.answer_replies(result)
         if result.crisis:
             # Safety text first (answer_replies), then an urgent case and alerts.
-            try:
-                opened = await self.cases.open_crisis(
-                    user_id,
-                    now=now,
-                    kinds=result.crisis_kinds,
-                    category=None,
-                    collective=result.collective,
-                )
-            except NoStation:
-                return replies
-            self.outbox_written()
-            # The next place the worker names (or shares) moves the case to that station.
-            await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
-            replies.append(Reply(crisis_case_text(opened), ask_location=True))
+            replies.extend(
+                await self._crisis_case(user_id, result.crisis_kinds, result.collective, now)
+            )
         return replies
+
+    async def _crisis_case(
+        self, user_id: int, kinds: Sequence[str], collective: bool, now: datetime
+    ) -> list[Reply]:
+        """Open (or reuse) the urgent case, alert people, and ask where the worker is."""
+        opened = await self._open_crisis(user_id, kinds, collective, now)
+        if opened is None:
+            return [Reply(texts.HELP_NOW, main_menu())]
+        # The next place the worker names (or shares) moves the case to that station.
+        await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
+        return [Reply(crisis_case_text(opened), ask_location=True)]
+
+    async def _open_crisis(
+        self, user_id: int, kinds: Sequence[str], collective: bool, now: datetime
+    ) -> OpenedCase | None:
+        try:
+            opened = await self.cases.open_crisis(
+                user_id, now=now, kinds=kinds, category=None, collective=collective
+            )
+        except NoStation:
+            return None
+        self.outbox_written()
+        return opened
 
     async def _safety_first(
         self,
@@ -588,18 +600,10 @@ class Dialog:
         if state == "case_reply" and data:
             # The worker was writing to staff: the words reach them as well.
             replies.extend(await self._to_staff(user_id, int(data["case_id"]), text, now))
-        try:
-            opened = await self.cases.open_crisis(
-                user_id,
-                now=now,
-                kinds=result.crisis_kinds,
-                category=None,
-                collective=result.collective,
-            )
-        except NoStation:
+        opened = await self._open_crisis(user_id, result.crisis_kinds, result.collective, now)
+        if opened is None:
             replies.append(Reply(texts.HELP_NOW, main_menu()))
             return replies
-        self.outbox_written()
         resume = {INTAKE: "m:help", "nearby": "m:near"}.get(state)
         rows = ((Button(texts.RESUME, resume), HOME_BUTTON),) if resume else ((HOME_BUTTON,),)
         said = texts.CRISIS_CASE_ONLY if opened.alerted else texts.CRISIS_CASE_NOBODY
@@ -694,18 +698,10 @@ class Dialog:
         if not yes:
             return [Reply(texts.DANGER_NO_REPLY, main_menu())]
         logger.info("danger confirmed by the worker after a check")
-        replies = [Reply(texts.CRISIS_SAFETY)]
-        try:
-            opened = await self.cases.open_crisis(
-                user_id, now=now, kinds=("danger",), category=None, collective=False
-            )
-        except NoStation:
-            replies.append(Reply(texts.HELP_NOW, main_menu()))
-            return replies
-        self.outbox_written()
-        await self._save_state(user_id, "crisis_place", {"case_id": opened.id}, now)
-        replies.append(Reply(crisis_case_text(opened), ask_location=True))
-        return replies
+        return [
+            Reply(texts.CRISIS_SAFETY),
+            *await self._crisis_case(user_id, ("danger",), False, now),
+        ]
 
     # Statutes -------------------------------------------------------------------------------
 

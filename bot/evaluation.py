@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bot.services import Services
-
-
-def _ratio(a: int, b: int) -> float | None:
-    return round(a / b, 3) if b else None
+from knowledge.train import ratio as _ratio
 
 
 def figures(c: Counter) -> dict[str, Any]:

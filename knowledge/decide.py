@@ -6,8 +6,9 @@ Order of precedence (recall first for danger):
    they saw, which the safety message and the staff card use);
 2. the urgent margin at or above the urgent threshold (chosen on held-out data for recall)
    -> urgent;
-3. the out-of-scope margin at or above its threshold (chosen for precision), unless the
-   knowledge base answers the message with confidence -> out_of_scope;
+3. out_of_scope when the model prefers it over every labour route and either its margin is
+   above the threshold (chosen for precision) or the lexicon names an out-of-scope topic; or
+   when the margin is above the threshold and the knowledge base has no confident answer;
 4. otherwise legal_aid or self_help, whichever the model prefers; the lexicon's explicit
    request for a person ("帮我找个律师") makes it legal_aid.
 
@@ -106,7 +107,12 @@ def decide_route(
         )
     check = s_urgent >= thresholds.check
     s_oos = scores.get("out_of_scope", 0.0)
-    if s_oos >= thresholds.out_of_scope and confidence < thresholds.answer:
+    # When the model prefers out-of-scope over every labour route, a confident-looking match
+    # does not overrule it (the ranker only ever learned labour questions).
+    leaning = s_oos >= max(v for k, v in scores.items() if k != "out_of_scope")
+    above = s_oos >= thresholds.out_of_scope
+    lexicon_oos = lexicon.route is Route.OUT_OF_SCOPE
+    if (leaning and (above or lexicon_oos)) or (above and confidence < thresholds.answer):
         return Decision(Route.OUT_OF_SCOPE, check=check, reasons=(f"model:oos={s_oos:.2f}",))
     asks_person = "intent" in lexicon.reasons
     legal = asks_person or scores.get("legal_aid", 0.0) > scores.get("self_help", 0.0)

@@ -64,17 +64,11 @@ class Featurizer:
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         chars, pinyin = self.views(texts)
-        return sp.hstack(
-            [self.chars.fit_transform(chars), PINYIN_WEIGHT * self.pinyin.fit_transform(pinyin)],
-            format="csr",
-        )
+        return _stack(self.chars.fit_transform(chars), self.pinyin.fit_transform(pinyin))
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         chars, pinyin = self.views(texts)
-        return sp.hstack(
-            [self.chars.transform(chars), PINYIN_WEIGHT * self.pinyin.transform(pinyin)],
-            format="csr",
-        )
+        return _stack(self.chars.transform(chars), self.pinyin.transform(pinyin))
 
     def transform_one(self, text: str) -> sp.csr_matrix:
         """The same row as `transform([text])`, without scikit-learn's per-call overhead
@@ -113,6 +107,10 @@ class Featurizer:
         state = dict(self.__dict__)
         state.pop("normalizer", None)  # rebuilt by the loader: jieba state does not pickle
         return state
+
+
+def _stack(chars: sp.csr_matrix, pinyin: sp.csr_matrix) -> sp.csr_matrix:
+    return sp.hstack([chars, PINYIN_WEIGHT * pinyin], format="csr")
 
 
 class LinearModel:

@@ -420,22 +420,23 @@ def cross_validate(
     }
 
 
-def _ratio(a: int, b: int) -> float | None:
+def ratio(a: int, b: int) -> float | None:
+    """a / b to three places; None when there is nothing to divide by."""
     return round(a / b, 3) if b else None
 
 
 def _figures(c: Counter) -> dict[str, Any]:
     return {
         "rows": c["rows"],
-        "hit@1": _ratio(c["hit1"], c["faq"]),
-        "hit@3": _ratio(c["hit3"], c["faq"]),
-        "route_acc": _ratio(c["route_ok"], c["rows"]),
-        "urgent_recall": _ratio(c["urgent_ok"], c["urgent"]),
-        "urgent_or_check_recall": _ratio(c["urgent_or_check"], c["urgent"]),
-        "false_urgent_rate": _ratio(c["false_urgent"], c["not_urgent"]),
-        "oos_precision": _ratio(c["oos_ok"], c["oos_said"]),
-        "answer_rate": _ratio(c["answered"], c["faq"]),
-        "answered_precision": _ratio(c["answered_ok"], c["answered"]),
+        "hit@1": ratio(c["hit1"], c["faq"]),
+        "hit@3": ratio(c["hit3"], c["faq"]),
+        "route_acc": ratio(c["route_ok"], c["rows"]),
+        "urgent_recall": ratio(c["urgent_ok"], c["urgent"]),
+        "urgent_or_check_recall": ratio(c["urgent_or_check"], c["urgent"]),
+        "false_urgent_rate": ratio(c["false_urgent"], c["not_urgent"]),
+        "oos_precision": ratio(c["oos_ok"], c["oos_said"]),
+        "answer_rate": ratio(c["answered"], c["faq"]),
+        "answered_precision": ratio(c["answered_ok"], c["answered"]),
     }
 
 

@@ -95,12 +95,20 @@ def test_model_band_decides_urgent_check_or_nothing() -> None:
     assert calm.route == Route.SELF_HELP and not calm.check
 
 
-def test_confident_answer_is_never_called_out_of_scope() -> None:
+def test_out_of_scope_needs_the_model_to_prefer_it_or_no_confident_answer() -> None:
     t = Thresholds(out_of_scope=0.0, answer=0.8)
-    margins = {"self_help": -0.5, "legal_aid": -1.0, "urgent": -2.0, "out_of_scope": 0.4}
     plain = Triage(Route.SELF_HELP)
-    assert decide_route(margins, plain, 0.5, t).route == Route.OUT_OF_SCOPE
-    assert decide_route(margins, plain, 0.9, t).route != Route.OUT_OF_SCOPE
+    prefers = {"self_help": -0.5, "legal_aid": -1.0, "urgent": -2.0, "out_of_scope": 0.4}
+    assert decide_route(prefers, plain, 0.9, t).route == Route.OUT_OF_SCOPE
+    # Above the threshold but a labour route scores higher: only without a confident answer.
+    torn = {**prefers, "self_help": 0.6}
+    assert decide_route(torn, plain, 0.5, t).route == Route.OUT_OF_SCOPE
+    assert decide_route(torn, plain, 0.9, t).route != Route.OUT_OF_SCOPE
+    # Below the threshold, the lexicon's out-of-scope topic decides when the model leans so.
+    low = {"self_help": -0.9, "legal_aid": -1.0, "urgent": -2.0, "out_of_scope": -0.2}
+    lexicon = Triage(Route.OUT_OF_SCOPE, out_of_scope_topic="邻里纠纷")
+    assert decide_route(low, lexicon, 0.9, t).route == Route.OUT_OF_SCOPE
+    assert decide_route(low, plain, 0.9, t).route != Route.OUT_OF_SCOPE
 
 
 def test_small_talk() -> None:
