@@ -36,7 +36,7 @@ KIND_C = 0.5
 FOLDS = 4
 CANDIDATES = 5
 # With the learned ranker proposing entries too, the BM25 stage needs fewer candidates.
-MATCHER_DOCS = 60
+MATCHER_DOCS = 30
 # ... and only the head and tail of a long story (the ranker reads the whole of it).
 MATCHER_CHARS = 120
 # Targets the thresholds are chosen for, on held-out folds.
