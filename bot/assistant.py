@@ -56,7 +56,8 @@ class Assistant:
 
     def ask(self, question: str) -> AskResult:
         """Match and triage without touching the database (pure; used by `ask`)."""
-        if is_small_talk(clean(question)):
+        cleaned = clean(question)
+        if is_small_talk(cleaned):
             return AskResult(
                 question=question,
                 faq_id=None,
@@ -86,7 +87,7 @@ class Assistant:
             "collective": decision.collective,
             "crisis_kinds": decision.kinds,
             # A phone number, an amount or a name typed at a step is no cause to ask.
-            "danger_check": decision.check and has_words(clean(question)),
+            "danger_check": decision.check and has_words(cleaned),
             "extra": {"rule": "lexicon" in decision.reasons},
         }
         if route is Route.OUT_OF_SCOPE or best is None or best.score < self.suggest_threshold:

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
+from knowledge.corpus import ROUTES
 from knowledge.normalize import Normalizer
 from knowledge.textfeatures import model_views
 
@@ -211,3 +212,76 @@ class Models:
             return None
         models.featurizer.normalizer = normalizer
         return models
+
+
+# Scoring one message: shared by `understand.analyse` and the held-out folds of training.
+
+CANDIDATES = 5
+# With the learned ranker proposing entries too, the BM25 stage needs fewer candidates.
+MATCHER_DOCS = 30
+# ... and only the head and tail of a long story (the ranker reads the whole of it).
+MATCHER_CHARS = 120
+
+
+def route_scores(model: LinearModel, x) -> np.ndarray:
+    """(rows, 4) margins in ROUTES order; a route the model never saw scores very low."""
+    scores = model.scores(x)
+    out = np.full((scores.shape[0], len(ROUTES)), -10.0)
+    for j, route in enumerate(ROUTES):
+        if route in model.index:
+            out[:, j] = scores[:, model.index[route]]
+    return out
+
+
+def candidates(
+    margins: np.ndarray, classes: Sequence[str], matched: dict[str, float], live: set[str]
+) -> list[tuple[str, float, float]]:
+    """The ranker's best live entries and the matcher's, each with both scores."""
+    order = np.argsort(-margins)
+    ranked: dict[str, float] = {}
+    for i in order:
+        if classes[i] in live:
+            ranked[classes[i]] = float(margins[i])
+            if len(ranked) == CANDIDATES:
+                break
+    index = {c: i for i, c in enumerate(classes)}
+    floor = float(margins[order[-1]]) if len(order) else -2.0
+    ids = list(ranked) + [e for e in matched if e not in ranked]
+    return [
+        (
+            eid,
+            ranked.get(eid, float(margins[index[eid]]) if eid in index else floor),
+            matched.get(eid, 0.0),
+        )
+        for eid in ids
+    ]
+
+
+def combine(
+    cands: Sequence[tuple[str, float, float]], combiner: Combiner
+) -> list[tuple[str, float]]:
+    """Candidates with their combined confidence, best first."""
+    scored = [
+        (c[0], combiner(row)) for c, row in zip(cands, combiner_features(cands), strict=True)
+    ]
+    return sorted(scored, key=lambda s: -s[1])
+
+
+def combiner_features(cands: Sequence[tuple[str, float, float]]) -> list[list[float]]:
+    """[ranker margin, its gap to the best other, matcher score logit, both agree] each."""
+    if not cands:
+        return []
+    by_margin = sorted(cands, key=lambda c: -c[1])
+    top_rank = by_margin[0][0]
+    top_match = max(cands, key=lambda c: c[2])[0]
+    rows = []
+    for eid, margin, score in cands:
+        other = by_margin[1][1] if eid == top_rank and len(by_margin) > 1 else by_margin[0][1]
+        gap = margin - other if eid == top_rank else margin - by_margin[0][1]
+        rows.append([margin, gap, clip_logit(score), float(eid == top_rank == top_match)])
+    return rows
+
+
+def clip_logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return float(np.log(p / (1 - p)))

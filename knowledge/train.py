@@ -15,7 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, TextIO
 
 import numpy as np
@@ -24,7 +24,20 @@ from sklearn.model_selection import GroupKFold
 
 from knowledge.corpus import ROUTES, Corpus, Example
 from knowledge.entries import Entry
-from knowledge.learned import Combiner, Featurizer, LinearModel, Models, Thresholds
+from knowledge.learned import (
+    CANDIDATES,
+    MATCHER_CHARS,
+    MATCHER_DOCS,
+    Combiner,
+    Featurizer,
+    LinearModel,
+    Models,
+    Thresholds,
+    candidates,
+    combine,
+    combiner_features,
+    route_scores,
+)
 from knowledge.matcher import Matcher
 from knowledge.normalize import Normalizer
 from knowledge.textfeatures import clip
@@ -34,11 +47,6 @@ RANKER_C = 0.5
 ROUTE_C = 0.5
 KIND_C = 0.5
 FOLDS = 4
-CANDIDATES = 5
-# With the learned ranker proposing entries too, the BM25 stage needs fewer candidates.
-MATCHER_DOCS = 30
-# ... and only the head and tail of a long story (the ranker reads the whole of it).
-MATCHER_CHARS = 120
 # Targets the thresholds are chosen for, on held-out folds.
 URGENT_RECALL = 0.97
 CHECK_RECALL = 0.995
@@ -74,65 +82,6 @@ def _route_weights(routes: Sequence[str]) -> np.ndarray:
 
 def fit_routes(x, routes: Sequence[str], seed: int) -> LinearModel:
     return LinearModel.fit(x, routes, c=ROUTE_C, seed=seed, weights=_route_weights(routes))
-
-
-def route_scores(model: LinearModel, x) -> np.ndarray:
-    """(rows, 4) margins in ROUTES order; a route the model never saw scores very low."""
-    scores = model.scores(x)
-    out = np.full((scores.shape[0], len(ROUTES)), -10.0)
-    for j, route in enumerate(ROUTES):
-        if route in model.index:
-            out[:, j] = scores[:, model.index[route]]
-    return out
-
-
-def candidates(
-    margins: np.ndarray, classes: Sequence[str], matched: dict[str, float], live: set[str]
-) -> list[tuple[str, float, float]]:
-    """The ranker's best live entries and the matcher's, each with both scores."""
-    order = np.argsort(-margins)
-    ranked: dict[str, float] = {}
-    for i in order:
-        if classes[i] in live:
-            ranked[classes[i]] = float(margins[i])
-            if len(ranked) == CANDIDATES:
-                break
-    index = {c: i for i, c in enumerate(classes)}
-    floor = float(margins[order[-1]]) if len(order) else -2.0
-    ids = list(ranked) + [e for e in matched if e not in ranked]
-    return [
-        (
-            eid,
-            ranked.get(eid, float(margins[index[eid]]) if eid in index else floor),
-            matched.get(eid, 0.0),
-        )
-        for eid in ids
-    ]
-
-
-def combine(
-    cands: Sequence[tuple[str, float, float]], combiner: Combiner
-) -> list[tuple[str, float]]:
-    """Candidates with their combined confidence, best first."""
-    scored = [
-        (c[0], combiner(row)) for c, row in zip(cands, combiner_features(cands), strict=True)
-    ]
-    return sorted(scored, key=lambda s: -s[1])
-
-
-def combiner_features(cands: Sequence[tuple[str, float, float]]) -> list[list[float]]:
-    """[ranker margin, its gap to the best other, matcher score logit, both agree] each."""
-    if not cands:
-        return []
-    by_margin = sorted(cands, key=lambda c: -c[1])
-    top_rank = by_margin[0][0]
-    top_match = max(cands, key=lambda c: c[2])[0]
-    rows = []
-    for eid, margin, score in cands:
-        other = by_margin[1][1] if eid == top_rank and len(by_margin) > 1 else by_margin[0][1]
-        gap = margin - other if eid == top_rank else margin - by_margin[0][1]
-        rows.append([margin, gap, _clip_logit(score), float(eid == top_rank == top_match)])
-    return rows
 
 
 def heldout_predictions(
@@ -214,11 +163,6 @@ def fit_combiner(
     model.fit(np.array(rows), np.array(labels))
     w = model.coef_[0]
     return Combiner(float(w[0]), float(w[1]), float(w[2]), float(w[3]), float(model.intercept_[0]))
-
-
-def _clip_logit(p: float) -> float:
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return float(np.log(p / (1 - p)))
 
 
 def rank_heldout(heldout: Heldout, combiner: Combiner) -> dict[int, list[tuple[str, float]]]:
@@ -438,7 +382,3 @@ def _figures(c: Counter) -> dict[str, Any]:
         "answer_rate": ratio(c["answered"], c["faq"]),
         "answered_precision": ratio(c["answered_ok"], c["answered"]),
     }
-
-
-def without(corpus: Corpus, predicate: Callable[[Example], bool]) -> Corpus:
-    return replace(corpus, examples=tuple(e for e in corpus.examples if not predicate(e)))

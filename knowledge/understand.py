@@ -12,17 +12,17 @@ from dataclasses import dataclass
 
 from knowledge.corpus import ROUTES
 from knowledge.decide import Decision, decide_route
-from knowledge.learned import Models
-from knowledge.matcher import Matcher, MatchResult, Scored
-from knowledge.textfeatures import clip
-from knowledge.train import (
+from knowledge.learned import (
     CANDIDATES,
     MATCHER_CHARS,
     MATCHER_DOCS,
+    Models,
     candidates,
     combine,
     route_scores,
 )
+from knowledge.matcher import Matcher, MatchResult, Scored
+from knowledge.textfeatures import clip
 from knowledge.triage import Triage, TriageRules
 
 
