@@ -190,6 +190,8 @@ class CaseRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     crisis: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the emergency is (safety-message families: injury, fire, violence, self_harm …).
+    crisis_kinds: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     collective: Mapped[bool] = mapped_column(Boolean, default=False)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -253,6 +255,7 @@ class OutboxRow(Base):
 
 
 Index("ix_outbox_status_run_at", OutboxRow.status, OutboxRow.run_at)
+Index("ix_outbox_chat_message", OutboxRow.chat_id, OutboxRow.message_id)
 Index("ix_cases_station_status", CaseRow.station_code, CaseRow.status)
 
 

@@ -85,7 +85,21 @@ async def get_user(session: AsyncSession, user_id: int) -> UserRow | None:
     return await session.get(UserRow, user_id)
 
 
-async def mark_unreachable(session: AsyncSession, user_id: int) -> None:
+async def mark_unreachable(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """Telegram refused a send to `user_id`: remember it, also for a configured admin who
+    never wrote to the bot (no user row yet), so nobody is promised an alert they can't get."""
+    if user_id > 0:
+        await _insert_ignore(
+            session,
+            UserRow,
+            {
+                "id": user_id,
+                "role": "worker",
+                "reachable": False,
+                "first_seen_at": now,
+                "last_seen_at": now,
+            },
+        )
     await session.execute(update(UserRow).where(UserRow.id == user_id).values(reachable=False))
 
 
@@ -293,18 +307,19 @@ async def add_case_event(
     from_status: str | None = None,
     to_status: str | None = None,
     note: str | None = None,
-) -> None:
-    session.add(
-        CaseEventRow(
-            case_id=case_id,
-            at=at,
-            kind=kind,
-            actor_id=actor_id,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-        )
+) -> CaseEventRow:
+    row = CaseEventRow(
+        case_id=case_id,
+        at=at,
+        kind=kind,
+        actor_id=actor_id,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
     )
+    session.add(row)
+    await session.flush()
+    return row
 
 
 async def cases_of_worker(
@@ -319,9 +334,10 @@ async def cases_of_worker(
     return result.all()
 
 
-async def recent_open_crisis(
+async def recent_open_crises(
     session: AsyncSession, worker_id: int, since: datetime
-) -> CaseRow | None:
+) -> Sequence[CaseRow]:
+    """The worker's open crisis cases opened since `since`, newest first."""
     result = await session.scalars(
         select(CaseRow)
         .where(
@@ -331,9 +347,46 @@ async def recent_open_crisis(
             CaseRow.created_at >= since,
         )
         .order_by(CaseRow.id.desc())
+        .limit(10)
+    )
+    return result.all()
+
+
+async def get_event(session: AsyncSession, event_id: int) -> CaseEventRow | None:
+    return await session.get(CaseEventRow, event_id)
+
+
+async def case_in_conversation(
+    session: AsyncSession, worker_id: int, since: datetime
+) -> CaseRow | None:
+    """The worker's open case that staff wrote on most recently (since `since`), if any."""
+    result = await session.scalars(
+        select(CaseRow)
+        .join(CaseEventRow, CaseEventRow.case_id == CaseRow.id)
+        .where(
+            CaseRow.worker_id == worker_id,
+            CaseRow.status == "claimed",
+            CaseEventRow.kind == "message_out",
+            CaseEventRow.at >= since,
+        )
+        .order_by(CaseEventRow.at.desc(), CaseEventRow.id.desc())
         .limit(1)
     )
     return result.first()
+
+
+async def case_of_message(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
+    """The case a message the bot sent to `chat_id` belongs to (for Telegram's reply-to)."""
+    result = await session.scalars(
+        select(OutboxRow.payload).where(
+            OutboxRow.chat_id == chat_id, OutboxRow.message_id == message_id
+        )
+    )
+    payload = result.first()
+    if not isinstance(payload, dict):
+        return None
+    case_id = payload.get("case_id")
+    return int(case_id) if isinstance(case_id, int) else None
 
 
 async def get_case(session: AsyncSession, case_id: int) -> CaseRow | None:
@@ -352,6 +405,16 @@ async def case_events(session: AsyncSession, case_id: int) -> Sequence[CaseEvent
 async def ids_with_role(session: AsyncSession, role: str) -> list[int]:
     result = await session.scalars(select(UserRow.id).where(UserRow.role == role))
     return list(result.all())
+
+
+async def unreachable_among(session: AsyncSession, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` Telegram said cannot be reached (blocked the bot, never started it)."""
+    if not ids:
+        return set()
+    result = await session.scalars(
+        select(UserRow.id).where(UserRow.id.in_(list(ids)), UserRow.reachable.is_(False))
+    )
+    return set(result.all())
 
 
 # --- outbox ------------------------------------------------------------------------------
@@ -505,7 +568,10 @@ async def staff_of_station(
 ) -> list[int]:
     query = select(StationStaffRow.user_id).where(StationStaffRow.station_code == station_code)
     if on_duty_only:
-        query = query.where(StationStaffRow.on_duty.is_(True))
+        # Cards go to people who can get them: on duty, and not known to be unreachable.
+        query = query.join(UserRow, UserRow.id == StationStaffRow.user_id).where(
+            StationStaffRow.on_duty.is_(True), UserRow.reachable.is_not(False)
+        )
     return sorted((await session.scalars(query)).all())
 
 
