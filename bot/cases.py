@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +26,8 @@ from storage.models import CaseRow
 
 logger = logging.getLogger(__name__)
 
+MAX_WORDS = 4000  # a worker's own words kept on a case (one Telegram message is 4096)
+
 STATUS_NAMES = {"queued": "等待认领", "claimed": "处理中", "closed": "已办结"}
 
 
@@ -37,6 +39,8 @@ class OpenedCase:
     urgent: bool
     eligibility: Eligibility | None
     alerted: bool = False  # a card or an alert was queued to someone who can receive it
+    added: bool = False  # the message joined an open crisis case instead of opening one
+    earlier: int | None = None  # another open crisis case of the worker's (to offer a merge)
 
 
 @dataclass(frozen=True)
@@ -128,23 +132,28 @@ class CaseService:
         kinds: Sequence[str],
         category: str | None,
         collective: bool,
+        text: str = "",
+        same_as: int | None = None,
+        station_code: str | None = None,
     ) -> OpenedCase:
-        """An urgent case for a crisis message, without intake.
+        """An urgent case for a crisis message, without intake, carrying the worker's words.
 
         Processing without consent rests on 个人信息保护法第13条第一款第四项 (needed to
-        protect a person's life, health or property in an emergency); only the fact of
-        the crisis is stored, not the worker's message.
+        protect a person's life, health or property in an emergency). A later message about
+        the same kind of danger (or one the worker says is the same, `same_as`) is added to
+        the open crisis case and alerts again; a different emergency is a case of its own.
         """
+        families = set(kinds)
         async with self._sessions.begin() as session:
-            existing = await repo.recent_open_crisis(session, worker_id, now - timedelta(days=1))
-            if existing is not None:  # one open crisis case a day is enough to alert people
-                station = self._directory.current.get(existing.station_code)
-                if station is not None and existing.number:
-                    cards = await repo.cards_of_case(session, existing.id)
-                    alerted = bool(cards) or bool(await notify.card_targets(session, station))
-                    alerted = alerted or bool(await self._admins(session))
-                    return OpenedCase(existing.id, existing.number, station, True, None, alerted)
-        station = self._route(None, category or "other")
+            open_cases = await repo.recent_open_crises(session, worker_id, now - timedelta(days=1))
+            if same_as is not None:
+                same = [c for c in open_cases if c.id == same_as]
+            else:
+                same = [c for c in open_cases if families & set(c.crisis_kinds or ())]
+            if same:
+                return await self._add_crisis_message(session, same[0], worker_id, text, now)
+            earlier = open_cases[0].id if open_cases else None
+        station = self._route(station_code, category or "other")
         values = {
             "worker_id": worker_id,
             "station_code": station.code,
@@ -153,14 +162,93 @@ class CaseService:
             "status": "queued",
             "urgent": True,
             "crisis": True,
+            "crisis_kinds": sorted(families),
             "collective": collective,
             "anonymous": False,
-            "description": "危机提示：" + "、".join(kinds),
+            "description": text[:MAX_WORDS],
             "evidence": [],
             "eligibility": {},
             "legal_basis": "pipl-13-1-4",
         }
-        return await self._open(values, station, now, None)
+        opened = await self._open(values, station, now, None)
+        return replace(opened, earlier=earlier)
+
+    async def _add_crisis_message(
+        self, session: AsyncSession, case: CaseRow, worker_id: int, text: str, now: datetime
+    ) -> OpenedCase:
+        """Record a later crisis message on `case` and alert whoever holds it, or everyone."""
+        station = self._directory.current.get(case.station_code)
+        if station is None or not case.number:
+            raise NoStation()
+        case.updated_at = now
+        case.version += 1
+        event = await repo.add_case_event(
+            session, case.id, now, "crisis_message", actor_id=worker_id, note=text[:MAX_WORDS]
+        )
+        if case.status == "claimed" and case.claimed_by is not None:
+            targets = [case.claimed_by]
+        else:
+            targets = await notify.card_targets(session, station)
+            await notify.refresh_cards(session, case, now)
+        targets = sorted(set(targets) | set(await self._admins(session)))
+        for chat_id in targets:
+            await repo.enqueue(
+                session,
+                kind="alert",
+                chat_id=chat_id,
+                payload={"case_id": case.id, "event_id": event.id, "again": True},
+                dedupe_key=f"case:{case.id}:event:{event.id}:alert:{chat_id}",
+                now=now,
+            )
+        logger.info("crisis message added to case %s", case.id)
+        return OpenedCase(
+            case.id, case.number, station, True, None, alerted=bool(targets), added=True
+        )
+
+    async def merge_crisis(
+        self, new_id: int, earlier_id: int, worker_id: int, now: datetime
+    ) -> str | None:
+        """The worker says crisis case `new_id` is the same emergency as `earlier_id`: its
+        words move to the earlier case (alerting again) and it closes as a duplicate.
+        Returns the earlier case's number, or None if either is not the worker's or open."""
+        async with self._sessions.begin() as session:
+            earlier = await repo.get_case(session, earlier_id)
+            if earlier is None or earlier.worker_id != worker_id or earlier.status == "closed":
+                return None
+            new = await session.scalar(
+                update(CaseRow)
+                .where(
+                    CaseRow.id == new_id,
+                    CaseRow.worker_id == worker_id,
+                    CaseRow.kind == "crisis",
+                    CaseRow.status == "queued",
+                )
+                .values(
+                    status="closed",
+                    outcome="merged",
+                    closed_at=now,
+                    escalate_at=None,
+                    updated_at=now,
+                    version=CaseRow.version + 1,
+                )
+                .returning(CaseRow)
+                .execution_options(synchronize_session=False)
+            )
+            if new is None or new.id == earlier.id:
+                return None
+            await repo.add_case_event(
+                session,
+                new.id,
+                now,
+                "merged",
+                actor_id=worker_id,
+                from_status="queued",
+                to_status="closed",
+                note=earlier.number,
+            )
+            await notify.refresh_cards(session, new, now)
+            await self._add_crisis_message(session, earlier, worker_id, new.description, now)
+            return earlier.number
 
     async def _open(
         self,
@@ -196,16 +284,7 @@ class CaseService:
                 to_status="queued",
                 note=station.code,
             )
-            alerts = await self._alert(
-                session,
-                row.id,
-                row.number,
-                station,
-                urgent,
-                bool(values["crisis"]),
-                bool(values["collective"]),
-                now,
-            )
+            alerts = await self._alert(session, row.id, urgent, bool(values["collective"]), now)
             cards = await notify.post_cards(
                 session, row, station, directory, self.admin_ids, now, round_="v1"
             )
@@ -218,10 +297,7 @@ class CaseService:
         self,
         session: AsyncSession,
         case_id: int,
-        number: str,
-        station: Station,
         urgent: bool,
-        crisis: bool,
         collective: bool,
         now: datetime,
     ) -> int:
@@ -229,16 +305,7 @@ class CaseService:
         returns how many alerts were queued."""
         if not (urgent or collective):
             return 0
-        centre = self._directory.current.centre_above(station)
-        payload = {
-            "case_id": case_id,
-            "number": number,
-            "station": station.name,
-            "centre": centre.name if centre else None,
-            "crisis": crisis,
-            "collective": collective,
-            "urgent": urgent,
-        }
+        payload = {"case_id": case_id}
         queued = 0
         for admin in await self._admins(session):
             queued += 1
@@ -253,7 +320,9 @@ class CaseService:
         return queued
 
     async def _admins(self, session: AsyncSession) -> list[int]:
-        return sorted(set(self.admin_ids) | set(await repo.ids_with_role(session, "admin")))
+        """Admins who can be reached (configured ones count until Telegram says otherwise)."""
+        admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+        return sorted(admins - await repo.unreachable_among(session, sorted(admins)))
 
     async def cases_of(self, worker_id: int) -> list[CaseSummary]:
         directory = self._directory.current

@@ -156,6 +156,7 @@ class Desk:
                 ),
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:claimed",
+                case_id=case.id,
             )
         logger.info("case %s claimed by staff %s", case_id, staff_id)
         return case
@@ -201,6 +202,7 @@ class Desk:
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:reply",
                 buttons=((Button(st.W_REPLY_BUTTON, f"case:wr:{case.id}"),),),
+                case_id=case.id,
             )
         return case
 
@@ -239,6 +241,7 @@ class Desk:
                 st.W_RELEASED.format(number=case.number),
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:released",
+                case_id=case.id,
             )
         return case
 
@@ -292,6 +295,7 @@ class Desk:
                 ),
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:transferred",
+                case_id=case.id,
             )
         return case
 
@@ -325,6 +329,7 @@ class Desk:
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:closed",
                 buttons=(rating, (Button(st.W_REOPEN, f"case:reopen:{case.id}"),)),
+                case_id=case.id,
             )
         return case
 
@@ -427,6 +432,64 @@ class Desk:
                 st.S_FROM_WORKER.format(number=case.number, id=case.id, text=text),
                 now,
                 key=f"case:{case.id}:v{case.version}:staff:message",
+                case_id=case.id,
+            )
+            return True
+
+    async def worker_file(
+        self,
+        case_id: int,
+        worker_id: int,
+        kind: str,
+        file_id: str,
+        caption: str,
+        now: datetime,
+    ) -> bool:
+        """A photo, document or voice note the worker sent for their open case: kept as
+        evidence and passed to the owner. Returns True if an owner was notified."""
+        async with self._sessions.begin() as session:
+            case = await session.scalar(
+                update(CaseRow)
+                .where(
+                    CaseRow.id == case_id,
+                    CaseRow.worker_id == worker_id,
+                    CaseRow.status != "closed",
+                )
+                .values(updated_at=now, version=CaseRow.version + 1)
+                .returning(CaseRow)
+                .execution_options(synchronize_session=False)
+            )
+            if case is None:
+                raise DeskError(st.W_NOT_YOURS)
+            item = {"kind": kind, "file_id": file_id, "file_name": None, "at": now.isoformat()}
+            case.evidence = [*(case.evidence or []), item]
+            label = st.FILE_KINDS.get(kind, kind)
+            await repo.add_case_event(
+                session,
+                case.id,
+                now,
+                "file_in",
+                actor_id=worker_id,
+                note=f"{label}" + (f"：{caption}" if caption else ""),
+            )
+            if case.status != "claimed" or case.claimed_by is None:
+                return False
+            if case.escalate_at is None:
+                case.escalate_at = self.sla.reply_due_at(now, urgent=case.urgent)
+            await repo.enqueue(
+                session,
+                kind="file",
+                chat_id=case.claimed_by,
+                payload={
+                    "kind": kind,
+                    "file_id": file_id,
+                    "text": st.S_FILE_FROM_WORKER.format(
+                        number=case.number, label=label, caption=caption
+                    ),
+                    "case_id": case.id,
+                },
+                dedupe_key=f"case:{case.id}:v{case.version}:staff:file",
+                now=now,
             )
             return True
 
@@ -510,6 +573,17 @@ class Desk:
                 raise DeskError(st.NOT_ADMIN)
             await repo.set_canned_reply(session, key, text, admin_id, now)
 
-    async def case_of_card(self, chat_id: int, message_id: int) -> int | None:
+    async def case_of_card(
+        self, chat_id: int, message_id: int, user_id: int | None = None
+    ) -> int | None:
+        """The case a staff member's reply-to names: a card, or a worker's message the bot
+        passed on to them (never a case of `user_id`'s own, which is the worker's side)."""
         async with self._sessions.begin() as session:
-            return await repo.case_of_card(session, chat_id, message_id)
+            found = await repo.case_of_card(session, chat_id, message_id)
+            if found is not None or user_id is None:
+                return found
+            case_id = await repo.case_of_message(session, chat_id, message_id)
+            if case_id is None:
+                return None
+            case = await repo.get_case(session, case_id)
+            return case_id if case is not None and case.worker_id != user_id else None

@@ -16,7 +16,7 @@ from bot import intake_texts, staff_texts, texts
 from bot.model import Button
 from knowledge.stations import Directory, Station
 from storage import repositories as repo
-from storage.models import CaseRow
+from storage.models import CaseEventRow, CaseRow
 
 
 async def card_targets(session: AsyncSession, station: Station) -> list[int]:
@@ -48,7 +48,8 @@ async def post_cards(
         if centre is not None:
             targets += await card_targets(session, centre)
     if not targets:
-        targets = sorted(set(admin_ids) | set(await repo.ids_with_role(session, "admin")))
+        admins = set(admin_ids) | set(await repo.ids_with_role(session, "admin"))
+        targets = sorted(admins - await repo.unreachable_among(session, sorted(admins)))
     count = 0
     for chat_id in dict.fromkeys(targets):
         count += await repo.enqueue(
@@ -82,12 +83,16 @@ async def tell(
     now: datetime,
     key: str,
     buttons: Sequence[Sequence[Button]] = (),
+    case_id: int | None = None,
 ) -> None:
-    """A plain message through the outbox (to a worker, to a staff member)."""
+    """A plain message through the outbox (to a worker, to a staff member); `case_id`
+    lets a Telegram reply to it find its case."""
     payload: dict[str, Any] = {
         "text": text,
         "buttons": [[[b.text, b.data] for b in row] for row in buttons],
     }
+    if case_id is not None:
+        payload["case_id"] = case_id
     await repo.enqueue(
         session, kind="message", chat_id=chat_id, payload=payload, dedupe_key=key, now=now
     )
@@ -102,8 +107,22 @@ def _age(since: datetime, now: datetime) -> str:
     return f"{minutes // 1440}天"
 
 
+CARD_WORDS = 300  # the worker's own words on a crisis card; the rest is on /case
+CARD_LATER = 150
+
+
+def words(text: str, limit: int = CARD_WORDS) -> str:
+    """The first `limit` characters of a worker's words, saying where the rest is."""
+    if len(text) <= limit:
+        return text
+    return text[:limit] + f"……（共{len(text)}字，全文见「详情」）"
+
+
 def case_card(
-    case: CaseRow, station: Station | None, now: datetime
+    case: CaseRow,
+    station: Station | None,
+    now: datetime,
+    events: Sequence[CaseEventRow] = (),
 ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     """The card staff see: urgency, category, state, age and owner at a glance."""
     flags = []
@@ -129,11 +148,25 @@ def case_card(
         )
     if case.employer:
         lines.append(f"单位：{case.employer}")
+    if case.crisis and case.crisis_kinds:
+        lines.append("危机类型：" + texts.kind_names(case.crisis_kinds))
     if case.description:
-        summary = (
-            case.description if len(case.description) <= 120 else case.description[:118] + "……"
+        if case.kind == "crisis":
+            lines.append(
+                f"求助人原话（{texts.local_time(case.created_at)}）：{words(case.description)}"
+            )
+        else:
+            summary = (
+                case.description if len(case.description) <= 120 else case.description[:118] + "……"
+            )
+            lines.append(f"经过：{summary}")
+    later = [e for e in events if e.kind == "crisis_message"]
+    if later:
+        last = later[-1]
+        lines.append(
+            f"后续危机消息 {len(later)} 条，最近一条（{texts.local_time(last.at)}）："
+            f"{words(last.note or '', CARD_LATER)}"
         )
-        lines.append(f"经过：{summary}")
     if case.status == "claimed":
         lines.append(f"负责人：工作人员 {case.claimed_by}")
     elif case.status == "closed":
@@ -158,5 +191,35 @@ def message_payload(payload: dict[str, Any]) -> tuple[str, tuple[tuple[Button, .
     return str(payload.get("text", "")), rows
 
 
-def alert_payload(payload: dict[str, Any]) -> str:
-    return texts.case_alert(payload)
+async def render_alert(
+    session: AsyncSession, payload: dict[str, Any], directory: Directory | None
+) -> str | None:
+    """The alert for an urgent or collective case, from the case as it is now, with the
+    worker's words (a later crisis message when the alert is about one)."""
+    case = await repo.get_case(session, int(payload["case_id"]))
+    if case is None:
+        return None
+    station = directory.get(case.station_code) if directory else None
+    centre = directory.centre_above(station) if directory and station else None
+    event = None
+    if payload.get("event_id") is not None:
+        event = await repo.get_event(session, int(payload["event_id"]))
+    lines = [texts.alert_head(case, again=event is not None)]
+    lines.append(f"受理站点：{station.name if station else case.station_code}")
+    if centre is not None:
+        lines.append(f"上级中心：{centre.name}")
+    if case.crisis_kinds:
+        lines.append("危机类型：" + texts.kind_names(case.crisis_kinds))
+    if event is not None:
+        lines.append(f"新消息（{texts.local_time(event.at)}）：{words(event.note or '')}")
+    elif case.kind == "crisis" and case.description:
+        lines.append(
+            f"求助人原话（{texts.local_time(case.created_at)}）：{words(case.description)}"
+        )
+    elif case.description:
+        lines.append(f"经过：{words(case.description, 120)}")
+    if case.status == "claimed":
+        lines.append(f"负责人：工作人员 {case.claimed_by}")
+    else:
+        lines.append("请尽快认领并联系当事人。")
+    return "\n".join(lines)

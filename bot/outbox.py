@@ -55,6 +55,10 @@ class Notifier(Protocol):
         """Replace a message's text and buttons; "not modified" is success."""
         ...
 
+    async def send_file(self, chat_id: int, kind: str, file_id: str, caption: str = "") -> int:
+        """Pass on a file the bot received (photo, document, voice, audio, video) by its id."""
+        ...
+
 
 class MessageGone(Exception):
     """The message to edit no longer exists (deleted, or too old)."""
@@ -94,18 +98,21 @@ class OutboxRelay:
         self, job: _Job, now: datetime
     ) -> tuple[str, tuple[tuple[Button, ...], ...]] | None:
         """Text and buttons of a row; None if there is nothing (left) to send."""
+        directory = self._directory() if self._directory else None
         if job.kind == "alert":
-            return notify.alert_payload(job.payload), ()
-        if job.kind == "message":
+            async with self._sessions.begin() as session:
+                text = await notify.render_alert(session, job.payload, directory)
+            return None if text is None else (text, ())
+        if job.kind in ("message", "file"):
             return notify.message_payload(job.payload)
         if job.kind in ("card", "card_edit"):
             async with self._sessions.begin() as session:
                 case = await repo.get_case(session, int(job.payload["case_id"]))
                 if case is None:
                     return None
-                directory = self._directory() if self._directory else None
+                events = await repo.case_events(session, case.id)
                 station = directory.get(case.station_code) if directory else None
-                return notify.case_card(case, station, now)
+                return notify.case_card(case, station, now, events)
         raise ValueError(f"unknown outbox kind {job.kind}")
 
     async def run_once(self, notifier: Notifier, now: datetime, *, limit: int = 20) -> RelayReport:
@@ -138,7 +145,11 @@ class OutboxRelay:
             if rendered is None:
                 return {"status": "dead", "error": "nothing to send"}
             text, buttons = rendered
-            if job.kind == "card_edit":
+            if job.kind == "file":
+                message_id = await notifier.send_file(
+                    job.chat_id, str(job.payload["kind"]), str(job.payload["file_id"]), text
+                )
+            elif job.kind == "card_edit":
                 try:
                     await notifier.edit(job.chat_id, int(job.payload["message_id"]), text, buttons)
                     message_id = int(job.payload["message_id"])
@@ -157,7 +168,7 @@ class OutboxRelay:
         except Unreachable as exc:
             report.dead += 1
             async with self._sessions.begin() as session:
-                await repo.mark_unreachable(session, job.chat_id)
+                await repo.mark_unreachable(session, job.chat_id, now)
                 if job.chat_id < 0:  # a station group lost the bot: cards would go nowhere
                     station = await repo.station_of_chat(session, job.chat_id)
                     await repo.unlink_chat(session, job.chat_id)

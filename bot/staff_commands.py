@@ -6,8 +6,8 @@ from datetime import datetime
 
 from bot import staff_texts as st
 from bot.desk import Desk, DeskError
-from bot.model import Reply
-from bot.notify import case_card
+from bot.model import Reply, split_message
+from bot.notify import CARD_WORDS, case_card
 
 COMMANDS = (
     "claim",
@@ -138,7 +138,9 @@ async def _run(
         if head is None:
             return usage
         case, events = await desk.history(head, user_id, now)
-        lines = [case_card(case, desk.directory.get(case.station_code), now)[0], ""]
+        lines = [case_card(case, desk.directory.get(case.station_code), now, events)[0], ""]
+        if len(case.description) > CARD_WORDS:
+            lines += [f"全文：{case.description}", ""]
         for event in events:
             moved = f" {event.from_status or ''}→{event.to_status}" if event.to_status else ""
             who = f" by {event.actor_id}" if event.actor_id else ""
@@ -146,7 +148,7 @@ async def _run(
                 f"{event.at:%m-%d %H:%M} {event.kind}{moved}{who}"
                 + (f"：{event.note}" if event.note else "")
             )
-        return [Reply("\n".join(lines))]
+        return [Reply(part) for part in split_message("\n".join(lines))]
     if name == "link_station":
         if not args or chat_id > 0:
             return usage

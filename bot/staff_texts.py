@@ -95,3 +95,13 @@ S_FROM_WORKER = "案件 {number} 当事人来信：\n{text}\n（回复：/reply 
 ESCALATED = "【超时升级】案件 {number}（{station}）{why}，已超过时限，请上级中心协调处理。"
 ESC_UNCLAIMED = "无人认领"
 ESC_NO_REPLY = "认领后未回复当事人"
+
+FILE_KINDS = {
+    "photo": "照片",
+    "document": "文件",
+    "voice": "语音",
+    "audio": "录音",
+    "video": "视频",
+    "video_note": "视频消息",
+}
+S_FILE_FROM_WORKER = "案件 {number} 的求助人发来{label}。{caption}"

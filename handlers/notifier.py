@@ -43,6 +43,29 @@ class TelegramNotifier:
             raise TransientError(exc.__class__.__name__) from exc
         return message.message_id
 
+    async def send_file(self, chat_id: int, kind: str, file_id: str, caption: str = "") -> int:
+        senders = {
+            "photo": self.bot.send_photo,
+            "voice": self.bot.send_voice,
+            "audio": self.bot.send_audio,
+            "video": self.bot.send_video,
+        }
+        try:
+            if kind == "video_note":
+                message = await self.bot.send_video_note(chat_id, file_id)
+            else:
+                send = senders.get(kind, self.bot.send_document)
+                message = await send(chat_id, file_id, caption=caption[:1000] or None)
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc)) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except BadRequest as exc:
+            raise Unreachable(exc.message) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientError(exc.__class__.__name__) from exc
+        return message.message_id
+
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
     ) -> None:
