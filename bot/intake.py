@@ -15,12 +15,24 @@ from typing import Any
 
 from bot import intake_texts as t
 from bot.model import Attachment, Button, Event, Location, Press, Reply, Text
+from knowledge.amounts import parse_amount
 from knowledge.stations import Directory
 
 STATE = "intake"
 MAX_EVIDENCE = 20
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-_AMOUNT = re.compile(r"^\d{1,9}(?:\.\d{1,2})?$")
+MAX_DESCRIPTION = 4000  # a long story is kept whole (one Telegram message is at most 4096)
+# Fields the summary lets the worker change one at a time: button label, step.
+EDITABLE = (
+    ("经过", "description"),
+    ("单位", "employer"),
+    ("地点", "place"),
+    ("人数", "workers"),
+    ("金额", "amount"),
+    ("时间", "began"),
+    ("电话", "phone"),
+    ("证据", "evidence"),
+)
 
 Draft = dict[str, Any]
 
@@ -118,11 +130,18 @@ def _steps(retention_years: int) -> dict[str, Step]:
         return [Reply(t.ASK_EVIDENCE, _nav((Button(t.DONE, "i:done"), Button(t.SKIP, "i:skip"))))]
 
     def confirm(draft: Draft, directory: Directory) -> list[Reply]:
+        fields = [
+            Button(f"改{label}", f"i:edit:{step}")
+            for label, step in EDITABLE
+            if not (step == "phone" and draft.get("anonymous"))
+        ]
+        edits = [tuple(fields[i : i + 4]) for i in range(0, len(fields), 4)]
         return [
             Reply(
                 summary(draft, directory),
                 (
                     (Button(t.SUBMIT, "i:submit"),),
+                    *edits,
                     (Button(t.RESTART, "i:restart"), Button(t.BACK, "i:back")),
                     (Button(t.CANCEL, "i:cancel"),),
                 ),
@@ -204,9 +223,17 @@ class Intake:
             return Outcome([Reply(t.CANCELLED)], None)
         step = draft["step"]
         if data == "i:back":
+            # Going back keeps every answer; once the summary was shown, answering the
+            # earlier step again returns straight to it.
             if draft["history"]:
                 draft = {**draft, "step": draft["history"][-1], "history": draft["history"][:-1]}
             return Outcome(self.prompt(draft), draft)
+        if data is not None and data.startswith("i:edit:"):
+            field = data.removeprefix("i:edit:")
+            if step != "confirm" or field not in {name for _, name in EDITABLE}:
+                return Outcome([Reply(t.PRESS_A_BUTTON), *self.prompt(draft)], draft)
+            edited = {**draft, "step": field, "history": [*draft["history"], "confirm"]}
+            return Outcome(self.prompt(edited), edited)
         if data == "i:restart":
             fresh: Draft = {
                 "step": "kind",
@@ -229,6 +256,10 @@ class Intake:
             return Outcome([], {**draft, **updates}, submit=True)
         if next_step == step:  # e.g. another evidence photo
             return Outcome(notes, {**draft, **updates})
+        if step == "confirm" or next_step == "confirm":
+            updates["reviewed"] = True
+        elif draft.get("reviewed") and next_step != "place_confirm" and step != "kind":
+            next_step = "confirm"
         return self._advance({**draft, **updates}, next_step, notes=notes)
 
     def _advance(
@@ -268,7 +299,10 @@ class Intake:
         if step == "description":
             if len(text) < 6:
                 raise Invalid(t.DESCRIPTION_TOO_SHORT)
-            return {"description": text[:2000]}, "employer", []
+            notes = []
+            if len(text) > MAX_DESCRIPTION:
+                notes.append(Reply(t.DESCRIPTION_CUT.format(limit=MAX_DESCRIPTION)))
+            return {"description": text[:MAX_DESCRIPTION]}, "employer", notes
         if step == "employer":
             if not text:
                 raise Invalid(t.ASK_EMPLOYER)
@@ -300,10 +334,10 @@ class Intake:
         if step == "amount":
             if data == "i:skip":
                 return {"amount": None}, "began", []
-            cleaned = text.replace(",", "").replace("，", "").removesuffix("元").strip()
-            if not _AMOUNT.match(cleaned):
+            amount = parse_amount(text)
+            if amount is None:
                 raise Invalid(t.AMOUNT_INVALID)
-            return {"amount": int(float(cleaned))}, "began", []
+            return {"amount": amount}, "began", []
         if step == "began":
             began = (
                 _choice(data, "began", tuple(v for v, _ in t.BEGAN_OPTIONS)) if data else text[:32]
@@ -371,15 +405,17 @@ class Intake:
             typed = event.text.strip()[:60]
             match = directory.match_place(typed)
             if match is None:
-                raise Invalid(t.PLACE_UNKNOWN.format(text=typed[:20]))
+                cities = "、".join(r.city for r in directory.roots())
+                raise Invalid(t.PLACE_UNKNOWN.format(cities=cities))
             if match.sure:
                 return (
                     {"station": match.station.code, "place": typed},
                     "workers",
                     [Reply(t.PLACE_SET.format(station=match.station.name))],
                 )
+            # Ask about the place as the directory spells it, not the typo.
             return (
-                {"pending_station": match.station.code, "pending_place": typed},
+                {"pending_station": match.station.code, "pending_place": match.place},
                 "place_confirm",
                 [],
             )
