@@ -121,6 +121,13 @@ class Assistant:
     async def answer(self, question: str, now: datetime) -> AskResult:
         """`ask`, plus logging what could not be answered for the admins' review."""
         result = self.ask(question)
+        await self.record(result, now)
+        return result
+
+    async def record(self, result: AskResult, now: datetime) -> None:
+        """Log the decision (ids, route, score: never the words) and keep what could not be
+        answered for the admins' review."""
+        question = result.question
         logger.info(
             "question answered: faq=%s score=%.3f route=%s confident=%s check=%s",
             result.faq_id,
@@ -139,4 +146,3 @@ class Assistant:
                     route=result.route,
                     now=now,
                 )
-        return result

@@ -30,12 +30,39 @@ class Reply:
     ask_location: bool = False  # offer a "share location" keyboard button
 
 
+MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for headers
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split on paragraph, then line, then hard boundaries so every part fits `limit`."""
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n"):
+        while len(paragraph) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(paragraph[:limit])
+            paragraph = paragraph[limit:]
+        candidate = f"{current}\n{paragraph}" if current else paragraph
+        if len(candidate) > limit:
+            parts.append(current)
+            current = paragraph
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
 # Events a user can cause -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Text:
     text: str
+    reply_to: int | None = None  # the bot's message this answers (Telegram's reply-to)
+    caption: bool = False  # the caption of a photo or file, triaged like any text
 
 
 @dataclass(frozen=True)
@@ -60,9 +87,28 @@ class Attachment:
     kind: str  # "photo" | "document"
     file_id: str
     file_name: str | None = None
+    caption: str | None = None
+    reply_to: int | None = None
 
 
-Event = Text | Command | Press | Location | Attachment
+@dataclass(frozen=True)
+class Voice:
+    """A voice note, audio or video message: not transcribed yet, so only its length is known."""
+
+    kind: str  # "voice" | "audio" | "video" | "video_note"
+    file_id: str
+    seconds: int = 0
+    reply_to: int | None = None
+
+
+@dataclass(frozen=True)
+class Sticker:
+    """A sticker, contact, poll or anything else with no words to read."""
+
+    kind: str = "sticker"
+
+
+Event = Text | Command | Press | Location | Attachment | Voice | Sticker
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.assistant import Assistant
 from bot.cases import CaseService
+from bot.conversations import Dialog
 from bot.desk import Desk
-from bot.dialog import Dialog
 from bot.directory import StationDirectory
 from bot.escalation import Escalation, SlaPolicy
 from bot.knowledge_base import KnowledgeBase

@@ -45,10 +45,6 @@ BASIS = "依据："
 
 CHOOSE_CATEGORY = "请选择问题分类："
 CHOOSE_ENTRY = "「{category}」下的常见问题："
-CRISIS_CASE_NOBODY = "已为您登记紧急求助（编号 {number}），但现在没有值班工作人员能收到提醒。请直接打 12351 职工维权热线；有危险请马上打 110，有人受伤打 120。"
-CRISIS_CASE_ONLY = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。刚才的步骤还在，安全以后可以接着办。"
-RESUME = "接着刚才的步骤"
-RELATED = "相关问题："
 NOT_SURE = "这个问题我不太确定。您是想问下面哪一个？"
 NOT_FOUND = (
     "抱歉，这个问题我暂时答不好，已经记下来，会请工作人员补充。\n"
@@ -111,6 +107,11 @@ DEATH_SAFETY = (
 CRISIS_CASE_NOBODY = "已为您登记紧急求助（编号 {number}），但现在没有值班工作人员能收到提醒。请直接打 12351 职工维权热线；有危险请马上打 110，有人受伤打 120。"
 CRISIS_CASE_ONLY = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。刚才的步骤还在，安全以后可以接着办。"
 RESUME = "接着刚才的步骤"
+CRISIS_ADDED = "已把这条消息补充到您的紧急求助（编号 {number}），并再次提醒了工作人员。有危险请先打 110，有人受伤打 120。"
+CRISIS_SAME_ASK = "您之前还有一件紧急求助没有办完。如果说的是同一件事，点下面的按钮；不是的话不用管，这件会单独处理。"
+CRISIS_SAME = "和刚才是同一件事"
+CRISIS_MERGED = "好的，已合并到紧急求助 {number}，工作人员会一起看到。"
+DANGER_CONFIRMED_NOTE = "（求助人在机器人询问后确认现在有人身危险）"
 RELATED = "人安全了以后，这些可能用得上："
 DANGER_CHECK = "现在有没有人身危险？有人受伤、被打、被关着，或者有人想不开？"
 DANGER_YES = "有"
@@ -129,6 +130,8 @@ PRIVACY = (
     "隐私说明\n"
     "· 只是问问题：除了Telegram账号编号（用来记住对话进行到哪一步），不记录其他个人信息；"
     "答不上的问题只保存文字（不和账号关联），用来补充答案。\n"
+    "· 说到人身危险时：为了保护您的安全，会登记紧急求助，把您的原话转给值班工作人员"
+    "（个人信息保护法第13条第一款第四项）。\n"
     "· 申请求助：在您同意后，才保存求助所需的信息（纠纷类型、经过、单位名称、工作地点、"
     "人数、金额、时间、自愿留的电话和证据图片），只给负责您案件的工会法律援助工作人员看，"
     "用于联系您、处理纠纷和统计（统计不含个人信息）。\n"
@@ -145,6 +148,22 @@ NO_CASES = "您还没有提交过求助。需要帮忙可以点「我要求助�
 ERROR = "抱歉，系统出了点问题，请稍后再试。着急的话请拨打 12351 职工维权热线。"
 UNKNOWN_BUTTON = "这个按钮已经失效了，请重新操作。"
 EMPTY_TEXT = "请用文字说一下您的问题。"
+CUT_NOTE = "您写得很长，我先看了前{limit}字。需要的话，剩下的可以再发一条。"
+VOICE_REPLY = (
+    "收到您的语音。我现在还听不了语音，麻烦打字告诉我发生了什么（写几个字也行）。\n"
+    "如果现在有危险：报警打 110，有人受伤打 120，也可以打 12351 职工维权热线。"
+)
+VOICE_TO_STAFF = "您的语音已转给负责的工作人员。"
+STICKER_REPLY = "收到～有劳动方面的问题可以直接打字问我，或点下面的按钮。"
+FILE_OUTSIDE = (
+    "收到文件。如果这是您案件的证据，请先点「我要求助」登记，"
+    "或在「我的案件」里给工作人员留言后再发。"
+)
+FILE_TO_CASE = "已作为证据交给案件 {number} 的工作人员。"
+FILE_TO_CASE_QUEUED = "已附到案件 {number}，工作人员认领后就能看到。"
+NEW_QUESTION = "这是新问题，不是给工作人员的"
+FORWARDED = "已转给案件 {number} 的工作人员。"
+FORWARDED_WAITING = "已附到案件 {number}，工作人员认领后就能看到。"
 LAW_USAGE = "用法：/law 法律名称 条号，例如：/law 劳动合同法 82"
 LAW_NOT_CONFIGURED = (
     "法条库没有配置：请把 LAWS_DIR 设置为法律文本所在的目录（每部法律一个 .md 文件）。"
@@ -162,29 +181,33 @@ CRISIS_KIND_NAMES = {
     "self_harm": "自伤风险",
     "violence": "暴力或威胁",
     "confinement": "限制人身自由",
-    "serious_injury_now": "刚发生严重受伤",
-    "danger_now": "正在危险作业",
+    "injury": "有人受伤或急病",
+    "serious_injury_now": "有人受伤或急病",
+    "fire": "火灾、毒气、塌方等险情",
+    "danger_now": "火灾、毒气、塌方等险情",
+    "death": "有人死亡",
+    "collective": "群体行动",
     "deadline": "期限几天内届满",
+    "danger": "求助人确认有人身危险",
+    "voice": "语音消息中说有危险",
 }
 
 
-def case_alert(payload: dict) -> str:
-    """The alert admins and duty staff get for an urgent case or a collective dispute."""
+def alert_head(case, *, again: bool = False) -> str:
+    """【危机】案件 SZ-2026-000001 (the flags of an urgent or collective case)."""
     flags = []
-    if payload.get("crisis"):
+    if case.crisis:
         flags.append("危机")
-    if payload.get("collective"):
+    if case.collective:
         flags.append("群体性（劳动关系预警）")
-    if payload.get("urgent") and not flags:
+    if case.urgent and not flags:
         flags.append("紧急")
-    lines = [
-        f"【{'、'.join(flags) or '提醒'}】案件 {payload.get('number')}",
-        f"受理站点：{payload.get('station')}",
-    ]
-    if payload.get("centre"):
-        lines.append(f"上级中心：{payload['centre']}")
-    lines.append("请尽快认领并联系当事人。")
-    return "\n".join(lines)
+    suffix = "·新的求助消息" if again else ""
+    return f"【{'、'.join(flags) or '提醒'}{suffix}】案件 {case.number}"
+
+
+def kind_names(kinds: Sequence[str]) -> str:
+    return "、".join(dict.fromkeys(CRISIS_KIND_NAMES.get(k, k) for k in kinds))
 
 
 def my_cases(lines: list[str]) -> str:
@@ -196,7 +219,16 @@ NEARBY_ASK = (
     "或点下方「发送我的位置」（位置只用来查找，不会保存）。"
 )
 NEARBY_HEAD = "离您最近的工会法律援助站："
-NEARBY_NONE = "没找到「{text}」附近的援助站，请换个写法（写到区县或镇），或发送位置。"
+NEARBY_NONE = (
+    "这个地方我们的名录里还没有（目前接入：{cities}）。\n"
+    "· 在这些城市的，请写到区县或镇，或者发送位置；\n"
+    "· 在别的地方的，暂时查不到当地的站：请拨打 12351 职工维权热线，"
+    "或联系当地省、市总工会的职工法律援助中心。"
+)
+NEARBY_AGAIN = "还想查别的地方，直接再写一个地名就行。"
+INTAKE_RESUMED = "接着上次没填完的地方："
+INTAKE_PAUSED = "您有一份求助还没填完，点「我要求助」可以接着填。"
+CANCELLED_STEP = "好的，已退出。"
 SAMPLE_NOTE = "（注：当前为示例名录，信息仅供演示，请以当地工会公布为准）"
 CRISIS_CASE = "已为您登记紧急求助（编号 {number}），值班工作人员会尽快联系您。方便的话请告诉我您在哪个城市、哪个区县。"
 

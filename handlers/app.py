@@ -21,7 +21,7 @@ from telegram.request import HTTPXRequest
 from bot import staff_commands
 from bot.services import Services
 from bot.settings import Settings
-from handlers import errors, intake, staff, worker
+from handlers import errors, staff, worker
 from handlers.context import BotContext
 from handlers.notifier import TelegramNotifier
 
@@ -69,9 +69,11 @@ def build_application(
     application.add_handlers(
         [
             CallbackQueryHandler(staff.claim_case, pattern=r"^case:claim:(\d{1,10})$"),
-            intake.conversation(),
             CommandHandler(list(staff_commands.COMMANDS), staff.command, filters=groups),
-            MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, staff.reply_to_card),
+            MessageHandler(
+                filters.UpdateType.MESSAGE & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+                staff.reply_to_card,
+            ),
             CommandHandler(
                 ["start", "help", "law", "privacy", "menu", "cancel"],
                 worker.command,
@@ -80,8 +82,18 @@ def build_application(
             CallbackQueryHandler(worker.button),
             MessageHandler(private & filters.LOCATION, worker.location),
             MessageHandler(private & (filters.PHOTO | filters.Document.ALL), worker.attachment),
-            MessageHandler(private & filters.TEXT & ~filters.COMMAND, worker.text),
+            MessageHandler(
+                private & (filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE),
+                worker.voice,
+            ),
+            MessageHandler(
+                private & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND,
+                worker.text,
+            ),
             MessageHandler(private & filters.COMMAND, worker.command),
+            # Stickers, contacts, polls …: an answer too. Edited messages are not answers
+            # to the current step, so they are left alone.
+            MessageHandler(private & filters.UpdateType.MESSAGE, worker.other),
             ChatMemberHandler(worker.membership, ChatMemberHandler.MY_CHAT_MEMBER),
         ]
     )

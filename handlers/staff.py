@@ -63,7 +63,9 @@ async def reply_to_card(update: Update, context: BotContext) -> None:
     if message is None or user is None or chat is None or message.reply_to_message is None:
         return
     services = context.services
-    case_id = await services.desk.case_of_card(chat.id, message.reply_to_message.message_id)
+    case_id = await services.desk.case_of_card(
+        chat.id, message.reply_to_message.message_id, user.id
+    )
     if case_id is None:
         if chat.type == "private":
             await worker.text(update, context)

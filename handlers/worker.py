@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 from telegram import Update
 
-from bot.model import Attachment, Command, Event, Location, Press, Text
+from bot.model import Attachment, Command, Event, Location, Press, Sticker, Text, Voice
 from handlers.context import BotContext
 from handlers.render import send_replies
 
@@ -32,12 +33,19 @@ async def command(update: Update, context: BotContext) -> None:
     await _dispatch(update, context, Command(name, args.strip()))
 
 
+def _reply_to(update: Update) -> int | None:
+    """The id of the bot's message this one replies to, if any."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    return replied.message_id if replied is not None else None
+
+
 async def text(update: Update, context: BotContext) -> None:
-    """A free-text question or an answer to the current step."""
+    """A free-text question, an answer to the current step, or a follow-up to staff."""
     message = update.effective_message
     if message is None or message.text is None:
         return
-    await _dispatch(update, context, Text(message.text))
+    await _dispatch(update, context, Text(message.text, reply_to=_reply_to(update)))
 
 
 async def button(update: Update, context: BotContext) -> None:
@@ -59,17 +67,51 @@ async def location(update: Update, context: BotContext) -> None:
 
 
 async def attachment(update: Update, context: BotContext) -> None:
-    """A photo or document (evidence)."""
+    """A photo or document (evidence); its caption is read like any text."""
     message = update.effective_message
     if message is None:
         return
+    caption, reply_to = message.caption, _reply_to(update)
     if message.photo:
-        event = Attachment("photo", message.photo[-1].file_id)
+        event = Attachment("photo", message.photo[-1].file_id, caption=caption, reply_to=reply_to)
     elif message.document:
-        event = Attachment("document", message.document.file_id, message.document.file_name)
+        document = message.document
+        event = Attachment(
+            "document", document.file_id, document.file_name, caption=caption, reply_to=reply_to
+        )
     else:
         return
     await _dispatch(update, context, event)
+
+
+async def voice(update: Update, context: BotContext) -> None:
+    """A voice note, audio, video or video note: not transcribed, but never ignored."""
+    message = update.effective_message
+    if message is None:
+        return
+    media = (
+        ("voice", message.voice),
+        ("audio", message.audio),
+        ("video", message.video),
+        ("video_note", message.video_note),
+    )
+    for kind, item in media:
+        if item is not None:
+            duration = getattr(item, "duration", 0) or 0
+            # PTB hands an int or (newer releases) a timedelta.
+            if isinstance(duration, dt.timedelta):
+                duration = duration.total_seconds()
+            seconds = int(duration)
+            event = Voice(kind, item.file_id, seconds, reply_to=_reply_to(update))
+            await _dispatch(update, context, event)
+            return
+
+
+async def other(update: Update, context: BotContext) -> None:
+    """Stickers, contacts, polls and the like: a short answer and the menu."""
+    if update.effective_message is None:
+        return
+    await _dispatch(update, context, Sticker())
 
 
 async def membership(update: Update, context: BotContext) -> None:
