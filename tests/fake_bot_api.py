@@ -497,6 +497,7 @@ class FakeBotAPI:
             "sendChatAction": self._m_send_chat_action,
             "sendPhoto": self._m_send_photo,
             "sendDocument": self._m_send_document,
+            "sendVoice": self._m_send_voice,
             "sendLocation": self._m_send_location,
             "sendVenue": self._m_send_venue,
             "copyMessage": self._m_copy_message,
@@ -1341,6 +1342,20 @@ class FakeBotAPI:
         content = {"document": document, **caption}
         return self._store_bot_message(chat, content, params, reply_markup=markup)
 
+    def _m_send_voice(self, params: Params, files: dict[str, _Upload]) -> JSONDict:
+        """sendVoice (by file_id or upload)."""
+        chat = self._writable_chat(params.get("chat_id"))
+        upload, stored = self._input_media(params, files, "voice")
+        caption = self._caption(params)
+        markup = self._validate_markup(params.get("reply_markup"))
+        if upload is not None:
+            voice = self._new_file(upload.data, "voice", ".ogg", {"duration": 1})
+        else:
+            assert stored is not None
+            voice = copy.deepcopy(stored.obj)
+        content = {"voice": voice, **caption}
+        return self._store_bot_message(chat, content, params, reply_markup=markup)
+
     @staticmethod
     def _location(params: Params) -> JSONDict:
         """Validate latitude / longitude."""
@@ -1551,6 +1566,7 @@ class FakeBotAPI:
         chat_id: int | None = None,
         first_name: str = "测试",
         chat_type: str = "private",
+        reply_to: JSONDict | int | None = None,
     ) -> JSONDict:
         """Queue a photo message (PhotoSize array with fresh, downloadable file ids)."""
         if data is None:
@@ -1559,8 +1575,48 @@ class FakeBotAPI:
         if caption is not None:
             content["caption"] = caption
         return self._user_content(
-            uid, content, chat_id=chat_id, first_name=first_name, chat_type=chat_type
+            uid,
+            content,
+            chat_id=chat_id,
+            first_name=first_name,
+            chat_type=chat_type,
+            reply_to=reply_to,
         )
+
+    def user_voice(
+        self,
+        uid: int,
+        seconds: int = 5,
+        *,
+        chat_id: int | None = None,
+        first_name: str = "测试",
+        reply_to: JSONDict | int | None = None,
+    ) -> JSONDict:
+        """Queue a voice note of `seconds` (OGG bytes, downloadable)."""
+        data = b"OggS" + secrets.token_bytes(128)
+        voice = self._new_file(
+            data, "voice", ".ogg", {"duration": seconds, "mime_type": "audio/ogg"}
+        )
+        return self._user_content(
+            uid, {"voice": voice}, chat_id=chat_id, first_name=first_name, reply_to=reply_to
+        )
+
+    def user_sticker(self, uid: int, *, chat_id: int | None = None) -> JSONDict:
+        """Queue a sticker message."""
+        sticker = self._new_file(
+            b"RIFF" + secrets.token_bytes(64),
+            "sticker",
+            ".webp",
+            {
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+                "emoji": "👍",
+            },
+        )
+        return self._user_content(uid, {"sticker": sticker}, chat_id=chat_id)
 
     def user_document(
         self,

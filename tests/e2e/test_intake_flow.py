@@ -148,10 +148,13 @@ async def test_a_crisis_creates_an_urgent_case_and_alerts_the_admin(
     assert "12356" in safety["text"] or "110" in safety["text"]
     alert = await telegram.next_sent(ADMIN, timeout=10)
     assert "危机" in alert["text"]
+    # Staff and admins see what the crisis is: the worker's own words and the kind.
+    assert "老板一年没给工资，我真的不想活了" in alert["text"] and "自伤风险" in alert["text"]
     async with services.sessions.begin() as session:
         case = (await session.scalars(select(CaseRow))).one()
         assert case.urgent and case.crisis and case.kind == "crisis"
-        assert "不想活" not in case.description  # the message itself is not stored
+        assert case.description == "老板一年没给工资，我真的不想活了"
+        assert case.crisis_kinds == ["self_harm"] and case.legal_basis == "pipl-13-1-4"
     for _ in range(100):  # the relay records the result just after the send
         async with services.sessions.begin() as session:
             row = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "alert"))).one()

@@ -28,7 +28,8 @@ def test_every_line_is_well_formed() -> None:
         assert row["text"].strip() and row["situation"], (path.name, row)
         if "faq_id" in row:
             assert row["faq_id"] in ids, (path.name, row["faq_id"])
-            assert row["route"] in ("self_help", "legal_aid"), (path.name, row)
+            # Emergencies carry the entry of the labour problem behind them, too.
+            assert row["route"] != "out_of_scope", (path.name, row)
 
 
 def test_every_entry_has_forty_phrasings_in_many_styles() -> None:
