@@ -30,6 +30,18 @@ class Reply:
     ask_location: bool = False  # offer a "share location" keyboard button
 
 
+_CONTROLS = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, *range(0xD800, 0xE000)]
+)
+
+
+def strip_controls(text: str) -> str:
+    """Text without NUL, other control characters (tab and newlines stay) and lone UTF-16
+    surrogates: PostgreSQL refuses U+0000, a surrogate cannot be stored as UTF-8, and none of
+    them means anything in a worker's message."""
+    return text.translate(_CONTROLS)
+
+
 MAX_MESSAGE = 4000  # Telegram allows 4096 characters; leave room for headers
 
 

@@ -131,14 +131,14 @@ def parse_article_ref(text: str) -> str | None:
     text = text.strip().removeprefix("第").removesuffix("条").replace("条之", "之")
     main, sep, suffix = text.replace("之", "-").partition("-")
     try:
-        number = int(main) if main.isdigit() else chinese_to_int(main)
+        number = int(main) if main.isascii() and main.isdecimal() else chinese_to_int(main)
     except ValueError:
         return None
     if number <= 0:
         return None
     if not sep:
         return str(number)
-    if suffix.isdigit():
+    if suffix.isascii() and suffix.isdecimal():
         return f"{number}-{int(suffix)}"
     return f"{number}-{_SUFFIX[suffix]}" if suffix in _SUFFIX else None
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import intake_texts, texts
+from bot.cases import OpenedCase
 from bot.conversations.common import HOME_BUTTON, INTAKE, Context, State, home
 from bot.errors import ConsentRequired, NoStation
 from bot.intake import Outcome
@@ -66,6 +67,14 @@ class IntakeConversation:
             return [home(texts.HELP_NOW)]
         await self.ctx.store.save(user_id, None, None, now)
         self.ctx.outbox_written()
+        return self.submitted(opened)
+
+    async def again(self, user_id: int, key: str) -> list[Reply] | None:
+        """确认提交 pressed again after the intake ended: the same case number."""
+        opened = await self.ctx.cases.of_intake(key, user_id)
+        return None if opened is None else self.submitted(opened)
+
+    def submitted(self, opened: OpenedCase) -> list[Reply]:
         station = opened.station
         text = intake_texts.SUBMITTED.format(
             number=opened.number,
