@@ -17,7 +17,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="main.py", description="劳动维权助手")
     sub = parser.add_subparsers(dest="command")
 
-    sub.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console")
+    run = sub.add_parser("run", help="Telegram bot if TELEGRAM_BOT_TOKEN is set, else the console")
+    run.add_argument(
+        "--webhook", metavar="URL", help="public https URL: webhook mode, not polling"
+    )
+    run.add_argument("--listen", default="127.0.0.1:8080", help="HOST:PORT of the ASGI app")
 
     chat = sub.add_parser("chat", help="chat with the bot in this terminal")
     chat.add_argument("--as", dest="role", choices=("worker", "staff", "admin"), default="worker")
@@ -41,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = kb_sub.add_parser("load", help="load YAML entries into the database")
     load.add_argument("path", nargs="?", type=Path, help="directory or file (default FAQ_DIR)")
     load.add_argument("--prune", action="store_true", help="retire entries not in the files")
+    load.add_argument(
+        "--dry-run", action="store_true", help="show what would change, save nothing"
+    )
     export = kb_sub.add_parser("export", help="print the live entries")
     export.add_argument("--format", choices=("yaml", "json"), default="yaml")
     kb_sub.add_parser("check", help="check every citation against LAWS_DIR")
@@ -51,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=4)
     cv.add_argument("--seed", type=int, default=0)
 
+    cases = sub.add_parser("cases", help="case records")
+    cases_sub = cases.add_subparsers(dest="cases_command", required=True)
+    retention = cases_sub.add_parser(
+        "retention", help="anonymise closed cases older than CASE_RETENTION_YEARS"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="only count what would change")
+
     st = sub.add_parser("stations", help="legal-aid station directory")
     st_sub = st.add_subparsers(dest="stations_command", required=True)
     imp = st_sub.add_parser("import", help="validate and load a CSV or YAML directory")
@@ -58,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument(
         "--keep-missing", action="store_true", help="do not retire stations absent from the file"
     )
+    imp.add_argument("--dry-run", action="store_true", help="show what would change, save nothing")
+    imp.add_argument("--yes", action="store_true", help="retire absent stations without asking")
     st_sub.add_parser("list", help="print the active stations as a tree")
 
     ev = sub.add_parser("eval", help="score the bot on eval JSONL files")
@@ -88,7 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         if command == "telegram":
             from handlers.app import run_telegram
 
-            return run_telegram(settings)
+            return run_telegram(
+                settings,
+                webhook=getattr(args, "webhook", None),
+                listen=getattr(args, "listen", "127.0.0.1:8080"),
+            )
         return asyncio.run(cli.dispatch(command, args, settings))
     except KeyboardInterrupt:
         return 130

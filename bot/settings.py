@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         default=None, description="Self-hosted Bot API server, e.g. http://127.0.0.1:8081/bot"
     )
     telegram_base_file_url: str | None = None
+    # Webhook mode: the secret Telegram sends back in X-Telegram-Bot-Api-Secret-Token. Left
+    # unset, one is derived from the bot token (every instance of one bot derives the same).
+    webhook_secret: SecretStr | None = None
     database_url: str = "sqlite+aiosqlite:///data/labor_aid.db"
     database_schema: str | None = Field(
         default=None, description="PostgreSQL schema (search_path) to keep the tables in"
@@ -55,6 +58,16 @@ class Settings(BaseSettings):
     local_min_wage_monthly: int | None = None
     local_min_wage_hourly: float | None = None
     local_avg_wage_monthly: int | None = None
+
+    def webhook_secret_value(self) -> str:
+        """The webhook secret (A-Z, a-z, 0-9, _ and -, as Telegram requires)."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        if self.token is None:
+            raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+        import hashlib
+
+        return hashlib.sha256(("webhook:" + self.token).encode()).hexdigest()[:48]
 
     @field_validator("admin_ids", mode="before")
     @classmethod

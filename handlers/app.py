@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -14,32 +16,32 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.request import HTTPXRequest
 
-from bot import staff_commands
+from bot import menus, staff_commands
 from bot.services import Services
 from bot.settings import Settings
-from handlers import errors, staff, worker
+from handlers import errors, processing, staff, worker
 from handlers.context import BotContext
 from handlers.notifier import TelegramNotifier
+from handlers.processing import ChatOrderedProcessor
+from storage import repositories as repo
 
 RELAY_INTERVAL_S = 2.0
+KB_WATCH_INTERVAL_S = 5.0
+INBOX_KEEP = timedelta(days=7)  # Telegram keeps undelivered updates for 24 hours
 ESCALATION_INTERVAL_S = 60.0
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = [
-    BotCommand("start", "主菜单"),
-    BotCommand("help", "使用说明"),
-    BotCommand("law", "查看法条，例如 /law 劳动合同法 82"),
-    BotCommand("privacy", "隐私说明"),
-]
+COMMANDS = [BotCommand(name, about) for name, about in menus.WORKER]
 
 
 def build_application(
-    settings: Settings, services: Services, *, trust_env: bool = True
+    settings: Settings, services: Services, *, trust_env: bool = True, webhook: bool = False
 ) -> Application:
     """The PTB Application wired to `services`; `trust_env=False` ignores proxy variables."""
     if not settings.token:
@@ -51,6 +53,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .request(HTTPXRequest(connection_pool_size=16, httpx_kwargs=httpx_kwargs))
         .get_updates_request(HTTPXRequest(httpx_kwargs=httpx_kwargs))
+        # Different chats at once, one chat in order: a slow call never delays other users.
+        .concurrent_updates(ChatOrderedProcessor())
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
@@ -58,6 +62,8 @@ def build_application(
             "/bot", "/file/bot"
         )
         builder = builder.base_file_url(file_url)
+    if webhook:
+        builder = builder.updater(None)  # updates arrive on the ASGI app
     application = builder.build()
     application.bot_data["services"] = services
     # httpx logs request URLs, which contain the token, at INFO.
@@ -65,6 +71,9 @@ def build_application(
 
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
+    # First of all: each update once (inbox), and floods answered once.
+    application.add_handler(TypeHandler(Update, processing.seen_before), group=-1)
+    application.add_handler(TypeHandler(Update, processing.handled), group=99)
     # Note: order matters; the first matching handler in a group wins.
     application.add_handlers(
         [
@@ -110,13 +119,28 @@ def build_application(
         job_queue.run_repeating(
             sweep_escalations, interval=ESCALATION_INTERVAL_S, first=5.0, name="escalation-sweeper"
         )
+        job_queue.run_repeating(
+            watch_knowledge,
+            interval=KB_WATCH_INTERVAL_S,
+            first=KB_WATCH_INTERVAL_S,
+            name="kb-watch",
+        )
     return application
+
+
+async def watch_knowledge(context: BotContext) -> None:
+    """An admin's FAQ edit on any instance reaches this one within a few seconds."""
+    if await context.services.kb.refresh_if_changed():
+        logger.info("knowledge base changed elsewhere: index rebuilt")
 
 
 async def sweep_escalations(context: BotContext) -> None:
     """Escalate cases past their SLA; state lives in the database, so restarts are safe."""
     services = context.services
-    escalated = await services.escalation.escalate_overdue(services.clock())
+    now = services.clock()
+    async with services.sessions.begin() as session:
+        await repo.forget_updates_before(session, now - INBOX_KEEP)
+    escalated = await services.escalation.escalate_overdue(now)
     if escalated:
         await relay_outbox(context)
 
@@ -130,16 +154,31 @@ async def relay_outbox(context: BotContext) -> None:
 
 
 async def configure_bot(application: Application) -> None:
-    """Publish the command menu (run on start; harmless to repeat)."""
+    """Publish the workers' command menu, and each staff member's and admin's own (run on
+    start; harmless to repeat)."""
     await application.bot.set_my_commands(COMMANDS)
+    services: Services = application.bot_data["services"]
+    for user_id, role in await services.desk.menu_holders():
+        commands = [BotCommand(name, about) for name, about in menus.commands_for(role)]
+        try:
+            await application.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
+        except TelegramError as exc:  # a staff member who never opened the chat
+            logger.info("menu for %s not set: %s", user_id, exc.__class__.__name__)
 
 
 def _polling_error(error: Exception) -> None:
     logger.warning("polling error: %s", error.__class__.__name__)
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run the bot until SIGINT/SIGTERM (or `stop` is set), then shut down gracefully."""
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    webhook: str | None = None,
+    listen: str = "127.0.0.1:8080",
+) -> None:
+    """Run the bot until SIGINT/SIGTERM (or `stop` is set), then shut down gracefully:
+    long polling by default, or behind a webhook on one ASGI app (`webhook` = public URL)."""
     services = await Services.create(settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -149,23 +188,55 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         except (NotImplementedError, RuntimeError):
             pass
     try:
-        application = build_application(settings, services)
+        application = build_application(settings, services, webhook=webhook is not None)
         async with application:
             await configure_bot(application)
-            await application.updater.start_polling(  # type: ignore[union-attr]
-                allowed_updates=Update.ALL_TYPES, error_callback=_polling_error
-            )
+            if webhook is None:
+                await application.updater.start_polling(  # type: ignore[union-attr]
+                    allowed_updates=Update.ALL_TYPES, error_callback=_polling_error
+                )
             await application.start()
-            me = application.bot.username
-            logger.info("bot @%s is running", me)
-            await stop.wait()
-            logger.info("stopping")
-            await application.updater.stop()  # type: ignore[union-attr]
+            logger.info("bot @%s is running", application.bot.username)
+            if webhook is None:
+                await stop.wait()
+                logger.info("stopping")
+                await application.updater.stop()  # type: ignore[union-attr]
+            else:
+                await _serve_webhook(application, services, settings, webhook, listen, stop)
             await application.stop()
     finally:
         await services.aclose()
 
 
-def run_telegram(settings: Settings) -> int:
-    asyncio.run(serve(settings))
+async def _serve_webhook(
+    application: Application,
+    services: Services,
+    settings: Settings,
+    url: str,
+    listen: str,
+    stop: asyncio.Event,
+) -> None:
+    from handlers import webhook as hook
+
+    secret = settings.webhook_secret_value()
+    host, _, port = listen.rpartition(":")
+    await application.bot.set_webhook(
+        url=url.rstrip("/") + hook.WEBHOOK_PATH,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+        max_connections=40,
+    )
+    await hook.requeue_received(application, services)
+    web = hook.server(hook.asgi_app(application, services, secret), host or "127.0.0.1", int(port))
+    serving = asyncio.create_task(web.serve())
+    await stop.wait()
+    logger.info("stopping")
+    web.should_exit = True
+    await serving
+
+
+def run_telegram(
+    settings: Settings, *, webhook: str | None = None, listen: str = "127.0.0.1:8080"
+) -> int:
+    asyncio.run(serve(settings, webhook=webhook, listen=listen))
     return 0

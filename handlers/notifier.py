@@ -6,11 +6,12 @@ import datetime as dt
 import warnings
 from collections.abc import Sequence
 
+from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
 
-from bot.model import Button
-from bot.outbox import MessageGone, RetryLater, TransientError, Unreachable
+from bot.model import Button, split_message
+from bot.outbox import MessageGone, Rejected, RetryLater, TransientError, Unreachable
 from handlers.render import inline_markup
 
 
@@ -22,6 +23,19 @@ def _seconds(exc: RetryAfter) -> float:
     return retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
 
 
+# Telegram's words for a chat that is gone; any other 400 is a problem with the message.
+_GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
+
+
+def _refused(exc: BadRequest) -> Exception:
+    """A 400: the chat is gone (never retry, mark unreachable) or the message was refused
+    (e.g. too long: dead, but the person stays reachable)."""
+    message = exc.message.lower()
+    if any(g in message for g in _GONE):
+        return Unreachable(exc.message)
+    return Rejected(exc.message)
+
+
 class TelegramNotifier:
     """Maps Telegram's answers to the relay's three outcomes."""
 
@@ -29,19 +43,23 @@ class TelegramNotifier:
         self.bot = bot
 
     async def send(self, chat_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()) -> int:
-        markup = inline_markup(buttons)
-        try:
-            message = await self.bot.send_message(chat_id, text, reply_markup=markup)
-        except RetryAfter as exc:
-            raise RetryLater(_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except BadRequest as exc:
-            # "chat not found" and friends will not get better by retrying.
-            raise Unreachable(exc.message) from exc
-        except (TimedOut, NetworkError) as exc:
-            raise TransientError(exc.__class__.__name__) from exc
-        return message.message_id
+        """Send `text` (in parts if longer than Telegram allows; buttons on the last part)."""
+        parts = split_message(text)
+        message_id = 0
+        for number, part in enumerate(parts, 1):
+            markup = inline_markup(buttons) if number == len(parts) else None
+            try:
+                message = await self.bot.send_message(chat_id, part, reply_markup=markup)
+            except RetryAfter as exc:
+                raise RetryLater(_seconds(exc)) from exc
+            except Forbidden as exc:
+                raise Unreachable(exc.message) from exc
+            except BadRequest as exc:
+                raise _refused(exc) from exc
+            except (TimedOut, NetworkError) as exc:
+                raise TransientError(exc.__class__.__name__) from exc
+            message_id = message.message_id
+        return message_id
 
     async def send_file(self, chat_id: int, kind: str, file_id: str, caption: str = "") -> int:
         senders = {
@@ -61,10 +79,25 @@ class TelegramNotifier:
         except Forbidden as exc:
             raise Unreachable(exc.message) from exc
         except BadRequest as exc:
-            raise Unreachable(exc.message) from exc
+            raise _refused(exc) from exc
         except (TimedOut, NetworkError) as exc:
             raise TransientError(exc.__class__.__name__) from exc
         return message.message_id
+
+    async def set_menu(self, chat_id: int, commands: Sequence[tuple[str, str]]) -> None:
+        try:
+            await self.bot.set_my_commands(
+                [BotCommand(name, about) for name, about in commands],
+                scope=BotCommandScopeChat(chat_id),
+            )
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc)) from exc
+        except Forbidden as exc:
+            raise Unreachable(exc.message) from exc
+        except BadRequest as exc:
+            raise _refused(exc) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientError(exc.__class__.__name__) from exc
 
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
@@ -83,6 +116,6 @@ class TelegramNotifier:
                 return  # the card already shows this state: the edit is idempotent
             if "not found" in exc.message or "can't be edited" in exc.message:
                 raise MessageGone(exc.message) from exc
-            raise Unreachable(exc.message) from exc
+            raise _refused(exc) from exc
         except (TimedOut, NetworkError) as exc:
             raise TransientError(exc.__class__.__name__) from exc

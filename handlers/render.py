@@ -16,7 +16,7 @@ from telegram import (
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
-from bot.model import Button, Reply
+from bot.model import Button, Reply, split_message
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,10 @@ async def send_replies(bot: ExtBot[None], update: Update, replies: list[Reply]) 
         target = reply.chat_id if reply.chat_id is not None else (chat.id if chat else None)
         if target is None:
             continue
+        parts = split_message(reply.text)
         try:
-            await bot.send_message(target, reply.text, reply_markup=markup)
+            for number, part in enumerate(parts, 1):
+                last = number == len(parts)
+                await bot.send_message(target, part, reply_markup=markup if last else None)
         except Forbidden:
             logger.info("chat %s blocked the bot", target)

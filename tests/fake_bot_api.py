@@ -486,6 +486,7 @@ class FakeBotAPI:
         self._methods: dict[str, Callable[[Params, dict[str, _Upload]], Any]] = {
             "getMe": self._m_get_me,
             "deleteWebhook": self._m_delete_webhook,
+            "setWebhook": self._m_set_webhook,
             "setMyCommands": self._m_set_my_commands,
             "getMyCommands": self._m_get_my_commands,
             "deleteMyCommands": self._m_delete_my_commands,
@@ -1169,6 +1170,18 @@ class FakeBotAPI:
         """getMe."""
         return copy.deepcopy(self.bot_user)
 
+    def _m_set_webhook(self, params: Params, files: dict[str, _Upload]) -> bool:
+        """setWebhook: remembered (updates are then posted by the test, as Telegram would)."""
+        url = str(params.get("url") or "")
+        if not url.startswith("https://") and not url.startswith("http://127.0.0.1"):
+            raise ApiError(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        self.webhook_url = url
+        self.webhook_secret = secret
+        return True
+
     def _m_delete_webhook(self, params: Params, files: dict[str, _Upload]) -> bool:
         """deleteWebhook."""
         self.webhook_url = None
@@ -1803,6 +1816,24 @@ class FakeBotAPI:
     def clear_faults(self) -> None:
         """Drop every queued fault."""
         self._faults.clear()
+
+    async def deliver_webhook(self, *, secret: str | None = None) -> list[int]:
+        """Post every pending update to the webhook, as Telegram does (with the secret token
+        set by setWebhook unless `secret` overrides it); returns the HTTP statuses. Updates
+        answered 2xx are taken off the queue, others stay for the next delivery."""
+        import aiohttp
+
+        assert self.webhook_url, "no webhook set"
+        token = secret if secret is not None else getattr(self, "webhook_secret", None)
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        statuses = []
+        async with aiohttp.ClientSession() as session:
+            for update in list(self._updates):
+                async with session.post(self.webhook_url, json=update, headers=headers) as reply:
+                    statuses.append(reply.status)
+                    if 200 <= reply.status < 300:
+                        self._updates.remove(update)
+        return statuses
 
     @property
     def pending_updates(self) -> list[JSONDict]:
