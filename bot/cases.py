@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import notify, texts
@@ -52,6 +53,13 @@ class CaseSummary:
     station_name: str
     updated_at: datetime
     last_event: str | None
+    # What the worker sees of the conversation: (local time, who, text), newest last.
+    messages: tuple[tuple[datetime, str, str], ...] = ()
+    urgent: bool = False
+    closed_at: datetime | None = None
+    rated: bool = False
+    station_hours: str = ""
+    station_phone: str = ""
 
 
 def _began_days(began: str | None) -> int | None:
@@ -119,10 +127,37 @@ class CaseService:
             "dispute_began": draft.get("began"),
             "phone": None if draft.get("anonymous") else draft.get("phone"),
             "evidence": list(draft.get("evidence", [])),
-            "eligibility": eligibility.as_dict(),
+            "eligibility": {**eligibility.as_dict(), "migrant": draft.get("migrant")},
             "legal_basis": "consent",
+            "intake_key": draft.get("key"),
         }
-        return await self._open(values, station, now, eligibility)
+        key = draft.get("key")
+        if key:
+            existing = await self.of_intake(str(key), worker_id)
+            if existing is not None:
+                return existing
+        try:
+            return await self._open(values, station, now, eligibility)
+        except IntegrityError:
+            # Another instance (or a retried update) opened it a moment ago.
+            existing = await self.of_intake(str(key), worker_id) if key else None
+            if existing is None:
+                raise
+            return existing
+
+    async def of_intake(self, key: str, worker_id: int) -> OpenedCase | None:
+        """The case already opened from the intake `key` of this worker, if any."""
+        async with self._sessions.begin() as session:
+            row = await repo.case_of_intake(session, key)
+            if row is None or row.worker_id != worker_id or not row.number:
+                return None
+            station = self._directory.current.get(row.station_code)
+            if station is None:
+                return None
+            alerted = bool(await repo.cards_of_case(session, row.id)) or bool(
+                await notify.card_targets(session, station)
+            )
+            return OpenedCase(row.id, row.number, station, row.urgent, None, alerted=alerted)
 
     async def open_crisis(
         self,
@@ -232,7 +267,7 @@ class CaseService:
                     version=CaseRow.version + 1,
                 )
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if new is None or new.id == earlier.id:
                 return None
@@ -332,6 +367,11 @@ class CaseService:
             for row in rows:
                 events = await repo.case_events(session, row.id)
                 station = directory.get(row.station_code)
+                talk = tuple(
+                    (e.at, "out" if e.kind == "message_out" else "in", e.note or "")
+                    for e in events
+                    if e.kind in ("message_in", "message_out", "file_in")
+                )
                 out.append(
                     CaseSummary(
                         row.id,
@@ -341,6 +381,12 @@ class CaseService:
                         station.name if station else row.station_code,
                         row.updated_at,
                         events[-1].kind if events else None,
+                        messages=talk,
+                        urgent=row.urgent,
+                        closed_at=row.closed_at,
+                        rated=row.rating is not None,
+                        station_hours=station.hours if station else "",
+                        station_phone=station.phone if station else "",
                     )
                 )
             return out
@@ -410,7 +456,7 @@ class CaseService:
                 )
                 .values(station_code=station.code, updated_at=now, version=CaseRow.version + 1)
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 return None

@@ -143,7 +143,7 @@ class Desk:
                     version=CaseRow.version + 1,
                 )
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 raise await self._explain(session, case_id, actor)
@@ -179,7 +179,7 @@ class Desk:
             .where(*conditions)
             .values(**values, version=CaseRow.version + 1)
             .returning(CaseRow)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, populate_existing=True)
         )
         if case is None:
             raise await self._explain(session, case_id, actor)
@@ -291,7 +291,9 @@ class Desk:
                 session,
                 case.worker_id,
                 st.W_TRANSFERRED.format(
-                    number=case.number, station=target.name, reason=reason or "异地协作"
+                    number=case.number,
+                    station=target.name,
+                    reason=f"（{reason}）" if reason else "",
                 ),
                 now,
                 key=f"case:{case.id}:v{case.version}:worker:transferred",
@@ -357,7 +359,7 @@ class Desk:
                     version=CaseRow.version + 1,
                 )
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 existing = await repo.get_case(session, case_id)
@@ -392,7 +394,7 @@ class Desk:
                 )
                 .values(rating=stars, updated_at=now)
                 .returning(CaseRow.id)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 raise DeskError(st.W_NOT_YOURS)
@@ -415,7 +417,7 @@ class Desk:
                 )
                 .values(updated_at=now, version=CaseRow.version + 1)
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 raise DeskError(st.W_NOT_YOURS)
@@ -457,7 +459,7 @@ class Desk:
                 )
                 .values(updated_at=now, version=CaseRow.version + 1)
                 .returning(CaseRow)
-                .execution_options(synchronize_session=False)
+                .execution_options(synchronize_session=False, populate_existing=True)
             )
             if case is None:
                 raise DeskError(st.W_NOT_YOURS)
@@ -495,7 +497,11 @@ class Desk:
 
     # Lists and history ----------------------------------------------------------------------
 
-    async def queue(self, staff_id: int, now: datetime) -> list[CaseRow]:
+    async def queue(
+        self, staff_id: int, now: datetime, which: str = "all"
+    ) -> tuple[list[CaseRow], dict[str, int]]:
+        """Open cases of the staff member's stations (`which`: queued, mine or all), waiting
+        ones first; and the counts per status."""
         async with self._sessions.begin() as session:
             actor = await self.actor(session, staff_id, now)
             if not actor.is_staff:
@@ -505,7 +511,66 @@ class Desk:
                 if actor.is_admin
                 else list(actor.stations)
             )
-            return list(await repo.open_cases_of_stations(session, stations))
+            statuses = ("queued",) if which == "queued" else ("queued", "claimed")
+            rows = await repo.open_cases_of_stations(
+                session,
+                stations,
+                statuses=("claimed",) if which == "mine" else statuses,
+                claimed_by=staff_id if which == "mine" else None,
+            )
+            return list(rows), await repo.count_open_cases(session, stations)
+
+    async def case_id(self, text: str) -> int | None:
+        """A case named by its id (2, #2) or its number (SZ-2026-000002)."""
+        text = text.strip().lstrip("#")
+        if text.isascii() and text.isdecimal() and len(text) <= 10:
+            return int(text)
+        if not text or len(text) > 32:
+            return None
+        async with self._sessions.begin() as session:
+            return await repo.case_id_of_number(session, text)
+
+    async def duty(self, staff_id: int) -> list[tuple[str, bool]]:
+        async with self._sessions.begin() as session:
+            return await repo.duty_of_staff(session, staff_id)
+
+    async def menu_holders(self) -> list[tuple[int, str]]:
+        """Staff and admins (configured ones included), for their own command menus."""
+        async with self._sessions.begin() as session:
+            staff = await repo.ids_with_role(session, "staff")
+            admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+        return [(u, "staff") for u in sorted(set(staff) - admins)] + [
+            (a, "admin") for a in sorted(admins)
+        ]
+
+    async def whoami(self, user_id: int, now: datetime) -> Actor:
+        async with self._sessions.begin() as session:
+            return await self.actor(session, user_id, now)
+
+    async def send_evidence(
+        self, case_id: int, staff_id: int, number: int, chat_id: int, now: datetime
+    ) -> bool:
+        """Queue the case's `number`-th evidence file to `chat_id` (staff of the case only)."""
+        case, _ = await self.history(case_id, staff_id, now)
+        items = list(case.evidence or [])
+        if not 1 <= number <= len(items):
+            return False
+        item = items[number - 1]
+        async with self._sessions.begin() as session:
+            await repo.enqueue(
+                session,
+                kind="file",
+                chat_id=chat_id,
+                payload={
+                    "kind": item.get("kind", "document"),
+                    "file_id": item["file_id"],
+                    "text": st.S_EVIDENCE.format(number=case.number, n=number),
+                    "case_id": case.id,
+                },
+                dedupe_key=f"case:{case.id}:ev:{number}:{chat_id}:{now.isoformat()}",
+                now=now,
+            )
+        return True
 
     async def mine(self, staff_id: int) -> list[CaseRow]:
         async with self._sessions.begin() as session:
@@ -535,6 +600,14 @@ class Desk:
             if not (await self.actor(session, admin_id, now)).is_admin:
                 raise DeskError(st.NOT_ADMIN)
             await repo.grant_staff(session, user_id, station.code, admin_id, now)
+            await notify.menu(session, user_id, "staff", now)
+            await notify.tell(
+                session,
+                user_id,
+                st.YOU_ARE_STAFF.format(station=station.name),
+                now,
+                key=f"user:{user_id}:granted:{station.code}:{now.isoformat()}",
+            )
         return station.name
 
     async def revoke(
@@ -543,9 +616,43 @@ class Desk:
         async with self._sessions.begin() as session:
             if not (await self.actor(session, admin_id, now)).is_admin:
                 raise DeskError(st.NOT_ADMIN)
-            return await repo.revoke_staff(
-                session, user_id, station_code.upper() if station_code else None
-            )
+            code = station_code.upper() if station_code else None
+            removed = await repo.revoke_staff(session, user_id, code)
+            # Their open cases go back to the queue, with fresh cards, so nothing is orphaned.
+            left = set(await repo.stations_of_staff(session, user_id))
+            admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+            role = "admin" if user_id in admins else ("staff" if left else "worker")
+            await notify.menu(session, user_id, role, now)
+            for case in await repo.cases_claimed_by(session, user_id):
+                if case.status != "claimed" or case.station_code in left:
+                    continue
+                case.status, case.claimed_by, case.claimed_at = "queued", None, None
+                case.updated_at, case.version = now, case.version + 1
+                case.escalate_at = self.sla.due_at(now, urgent=case.urgent)
+                await session.flush()
+                await repo.add_case_event(
+                    session,
+                    case.id,
+                    now,
+                    "released",
+                    actor_id=admin_id,
+                    from_status="claimed",
+                    to_status="queued",
+                    note=st.RELEASED_ON_REVOKE,
+                )
+                await notify.refresh_cards(session, case, now)
+                station = self._stations.current.get(case.station_code)
+                if station is not None:
+                    await notify.post_cards(
+                        session,
+                        case,
+                        station,
+                        self._stations.current,
+                        self.admin_ids,
+                        now,
+                        round_=f"v{case.version}",
+                    )
+            return removed
 
     async def link_chat(self, user_id: int, chat_id: int, station_code: str, now: datetime) -> str:
         station = self._stations.current.get(station_code.upper())

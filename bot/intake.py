@@ -8,6 +8,7 @@ instance continues exactly where the worker was. Nothing is stored before consen
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -59,6 +60,12 @@ def _city_rows(directory: Directory) -> list[tuple[Button, ...]]:
     roots = directory.roots()
     buttons = [Button(r.city, f"i:city:{r.code}") for r in roots]
     return [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+
+
+def submit_data(draft: Draft) -> str:
+    """确认提交's callback data, naming the intake so a repeated press finds its case."""
+    key = draft.get("key")
+    return f"i:submit:{key}" if key else "i:submit"
 
 
 def summary(draft: Draft, directory: Directory) -> str:
@@ -140,7 +147,7 @@ def _steps(retention_years: int) -> dict[str, Step]:
             Reply(
                 summary(draft, directory),
                 (
-                    (Button(t.SUBMIT, "i:submit"),),
+                    (Button(t.SUBMIT, submit_data(draft)),),
                     *edits,
                     (Button(t.RESTART, "i:restart"), Button(t.BACK, "i:back")),
                     (Button(t.CANCEL, "i:cancel"),),
@@ -211,7 +218,8 @@ class Intake:
         return self._directory()
 
     def start(self) -> Outcome:
-        draft: Draft = {"step": "consent", "history": []}
+        # The key makes submitting idempotent: a second press finds the same case.
+        draft: Draft = {"step": "consent", "history": [], "key": uuid.uuid4().hex}
         return Outcome(self.prompt(draft), draft)
 
     def prompt(self, draft: Draft) -> list[Reply]:
@@ -239,6 +247,7 @@ class Intake:
                 "step": "kind",
                 "history": ["consent"],
                 "consented_at": draft.get("consented_at"),
+                "key": uuid.uuid4().hex,
             }
             return Outcome(self.prompt(fresh), fresh)
         if step == "consent":
@@ -373,7 +382,7 @@ class Intake:
                 return {"evidence": items}, "evidence", [note]
             raise Invalid(t.ASK_EVIDENCE)
         if step == "confirm":
-            if data == "i:submit":
+            if data == "i:submit" or data.startswith("i:submit:"):
                 return {}, "submit", []
             raise Invalid(t.PRESS_A_BUTTON)
         raise Invalid(t.PRESS_A_BUTTON)

@@ -51,7 +51,12 @@ async def post_cards(
         admins = set(admin_ids) | set(await repo.ids_with_role(session, "admin"))
         targets = sorted(admins - await repo.unreachable_among(session, sorted(admins)))
     count = 0
+    # One card per person per case: whoever already has one sees it edited in place.
+    holding = await repo.card_holders(session, case.id)
     for chat_id in dict.fromkeys(targets):
+        if chat_id in holding:
+            count += 1
+            continue
         count += await repo.enqueue(
             session,
             kind="card",
@@ -98,6 +103,29 @@ async def tell(
     )
 
 
+async def menu(session: AsyncSession, user_id: int, role: str, now: datetime) -> None:
+    """Publish `role`'s command menu in the user's private chat (through the outbox)."""
+    await repo.enqueue(
+        session,
+        kind="menu",
+        chat_id=user_id,
+        payload={"role": role},
+        dedupe_key=f"user:{user_id}:menu:{role}:{now.isoformat()}",
+        now=now,
+    )
+
+
+def _clock(case: CaseRow, now: datetime) -> str:
+    """已等待 while it waits; the clock stops at the claim and at the close."""
+    if case.status == "queued":
+        return f"已等待 {_age(case.created_at, now)}"
+    if case.claimed_at is not None and case.status == "claimed":
+        return f"{_age(case.created_at, case.claimed_at)}后认领"
+    if case.closed_at is not None:
+        return f"用时 {_age(case.created_at, case.closed_at)}"
+    return f"提交于 {texts.local_time(case.created_at)}"
+
+
 def _age(since: datetime, now: datetime) -> str:
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
@@ -138,8 +166,7 @@ def case_card(
     status = staff_texts.STATUS.get(case.status, case.status)
     lines = [
         f"{head}案件 {case.number}｜{kind}·{category}｜{status}",
-        f"站点：{station.name if station else case.station_code}"
-        f"｜已等待 {_age(case.created_at, now)}",
+        f"站点：{station.name if station else case.station_code}｜{_clock(case, now)}",
     ]
     if case.workers_affected:
         lines.append(
@@ -167,6 +194,12 @@ def case_card(
             f"后续危机消息 {len(later)} 条，最近一条（{texts.local_time(last.at)}）："
             f"{words(last.note or '', CARD_LATER)}"
         )
+    if case.phone and not case.anonymous:
+        lines.append(f"电话：{case.phone}")
+    if case.amount_owed is not None:
+        lines.append(f"金额：约{case.amount_owed}元")
+    if case.evidence:
+        lines.append(f"证据材料：{len(case.evidence)}份（点「详情」查看）")
     if case.status == "claimed":
         lines.append(f"负责人：工作人员 {case.claimed_by}")
     elif case.status == "closed":
@@ -177,6 +210,19 @@ def case_card(
             (
                 Button(staff_texts.CLAIM, f"case:claim:{case.id}"),
                 Button(staff_texts.HISTORY, f"case:hist:{case.id}"),
+            ),
+        )
+    elif case.status == "claimed":
+        buttons = (
+            (
+                Button(staff_texts.REPLY, f"case:rp:{case.id}"),
+                Button(staff_texts.NOTE, f"case:nt:{case.id}"),
+                Button(staff_texts.HISTORY, f"case:hist:{case.id}"),
+            ),
+            (
+                Button(staff_texts.TRANSFER, f"case:tr:{case.id}"),
+                Button(staff_texts.RELEASE, f"case:rl:{case.id}"),
+                Button(staff_texts.CLOSE, f"case:cl:{case.id}"),
             ),
         )
     else:

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import notify, texts
+from bot import menus, notify, texts
 from bot.model import Button
 from knowledge.stations import Directory
 from storage import repositories as repo
@@ -40,6 +40,10 @@ class Unreachable(Exception):
     """The recipient blocked the bot or the chat is gone: never retry."""
 
 
+class Rejected(Exception):
+    """Telegram refused this message (not the chat): give it up, the person stays reachable."""
+
+
 class TransientError(Exception):
     """A network error or 5xx: retry with back-off."""
 
@@ -57,6 +61,10 @@ class Notifier(Protocol):
 
     async def send_file(self, chat_id: int, kind: str, file_id: str, caption: str = "") -> int:
         """Pass on a file the bot received (photo, document, voice, audio, video) by its id."""
+        ...
+
+    async def set_menu(self, chat_id: int, commands: Sequence[tuple[str, str]]) -> None:
+        """Show `commands` as the command menu in this private chat."""
         ...
 
 
@@ -99,6 +107,8 @@ class OutboxRelay:
     ) -> tuple[str, tuple[tuple[Button, ...], ...]] | None:
         """Text and buttons of a row; None if there is nothing (left) to send."""
         directory = self._directory() if self._directory else None
+        if job.kind == "menu":
+            return "", ()
         if job.kind == "alert":
             async with self._sessions.begin() as session:
                 text = await notify.render_alert(session, job.payload, directory)
@@ -115,12 +125,20 @@ class OutboxRelay:
                 return notify.case_card(case, station, now, events)
         raise ValueError(f"unknown outbox kind {job.kind}")
 
-    async def run_once(self, notifier: Notifier, now: datetime, *, limit: int = 20) -> RelayReport:
-        """Send every due row once; returns what happened."""
+    async def run_once(
+        self, notifier: Notifier, now: datetime, *, limit: int = 20, chat_id: int | None = None
+    ) -> RelayReport:
+        """Send every due row once (only those to `chat_id`, when given); returns what
+        happened."""
         report = RelayReport()
         async with self._sessions.begin() as session:
             rows = await repo.claim_due_outbox(
-                session, now=now, worker=self.worker, lease_until=now + LEASE, limit=limit
+                session,
+                now=now,
+                worker=self.worker,
+                lease_until=now + LEASE,
+                limit=limit,
+                chat_id=chat_id,
             )
             jobs = [_Job(r.id, r.kind, r.chat_id, dict(r.payload), r.attempts) for r in rows]
         for job in jobs:
@@ -145,7 +163,10 @@ class OutboxRelay:
             if rendered is None:
                 return {"status": "dead", "error": "nothing to send"}
             text, buttons = rendered
-            if job.kind == "file":
+            if job.kind == "menu":
+                await notifier.set_menu(job.chat_id, menus.commands_for(str(job.payload["role"])))
+                message_id = 0
+            elif job.kind == "file":
                 message_id = await notifier.send_file(
                     job.chat_id, str(job.payload["kind"]), str(job.payload["file_id"]), text
                 )
@@ -165,6 +186,10 @@ class OutboxRelay:
                 "run_at": now + timedelta(seconds=exc.seconds),
                 "error": "429",
             }
+        except Rejected as exc:
+            report.dead += 1
+            logger.warning("outbox %s (%s) refused: %s", job.id, job.kind, exc.__class__.__name__)
+            return {"status": "dead", "error": str(exc)[:200]}
         except Unreachable as exc:
             report.dead += 1
             async with self._sessions.begin() as session:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot import staff_texts as st
+from bot.case_view import full_view
 from bot.desk import Desk, DeskError
-from bot.model import Reply, split_message
-from bot.notify import CARD_WORDS, case_card
+from bot.model import Button, Reply, split_message, strip_controls
+from bot.notify import case_card
 
 COMMANDS = (
     "claim",
@@ -27,12 +28,18 @@ COMMANDS = (
     "setcanned",
     "use",
     "staff",
+    "whoami",
 )
+# Commands whose first argument is a case (an id or a case number).
+CASE_COMMANDS = frozenset(
+    {"claim", "reply", "use", "note", "release", "transfer", "close", "case"}
+)
+OUTCOME_CODES = {**{v: k for k, v in st.OUTCOMES.items()}, **{k: k for k in st.OUTCOMES}}
 
 
 def _int(text: str) -> int | None:
     text = text.strip().lstrip("#")
-    return int(text) if text.isdigit() and len(text) <= 10 else None
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 10 else None
 
 
 async def run(
@@ -47,7 +54,9 @@ async def run(
 ) -> list[Reply]:
     """Run one staff command; refusals come back as sentences, never exceptions."""
     try:
-        return await _run(desk, user_id, chat_id, name, args.strip(), now, reply_to_case)
+        return await _run(
+            desk, user_id, chat_id, name, strip_controls(args).strip(), now, reply_to_case
+        )
     except DeskError as exc:
         return [Reply(str(exc))]
 
@@ -63,17 +72,28 @@ async def _run(
 ) -> list[Reply]:
     parts = args.split(maxsplit=1)
     head = _int(parts[0]) if parts else None
+    if head is None and parts and name in CASE_COMMANDS:
+        head = await desk.case_id(parts[0])
     rest = parts[1] if len(parts) > 1 else ""
     usage = [Reply(st.USAGE.get(name, st.STAFF_HELP))]
     if name == "staff":
         return [Reply(st.STAFF_HELP)]
     if name == "queue":
-        cases = await desk.queue(user_id, now)
-        if not cases:
-            return [Reply(st.QUEUE_EMPTY)]
+        return await queue(desk, user_id, st.FILTER_WORDS.get(args.strip(), "all"), now)
+    if name == "whoami":
+        actor = await desk.whoami(user_id, now)
+        stations = "、".join(
+            f"{desk.directory.get(c).name if desk.directory.get(c) else c}（{c}）"
+            for c in actor.stations
+        )
         return [
-            Reply(st.QUEUE_HEAD),
-            *(Reply(*case_card(c, desk.directory.get(c.station_code), now)) for c in cases),
+            Reply(
+                st.WHOAMI.format(
+                    id=user_id,
+                    role=st.ROLE_NAMES.get(actor.role, actor.role),
+                    stations=stations or "—",
+                )
+            )
         ]
     if name == "mine":
         cases = await desk.mine(user_id)
@@ -130,25 +150,22 @@ async def _run(
         return [Reply(st.TRANSFERRED.format(station=station.name if station else target[0]))]
     if name == "close":
         outcome = rest.split(maxsplit=1)
-        if head is None or not outcome:
+        code = OUTCOME_CODES.get(outcome[0]) if outcome else None
+        if head is None or code is None:
             return usage
-        await desk.close(head, user_id, outcome[0], outcome[1] if len(outcome) > 1 else "", now)
-        return [Reply(st.CLOSED_OK.format(outcome=st.OUTCOMES[outcome[0]]))]
+        await desk.close(head, user_id, code, outcome[1] if len(outcome) > 1 else "", now)
+        return [Reply(st.CLOSED_OK.format(outcome=st.OUTCOMES[code]))]
     if name == "case":
         if head is None:
             return usage
         case, events = await desk.history(head, user_id, now)
-        lines = [case_card(case, desk.directory.get(case.station_code), now, events)[0], ""]
-        if len(case.description) > CARD_WORDS:
-            lines += [f"全文：{case.description}", ""]
-        for event in events:
-            moved = f" {event.from_status or ''}→{event.to_status}" if event.to_status else ""
-            who = f" by {event.actor_id}" if event.actor_id else ""
-            lines.append(
-                f"{event.at:%m-%d %H:%M} {event.kind}{moved}{who}"
-                + (f"：{event.note}" if event.note else "")
-            )
-        return [Reply(part) for part in split_message("\n".join(lines))]
+        names = {x.code: x.name for x in desk.directory.stations}
+        text, evidence = full_view(case, desk.directory.get(case.station_code), events, names, now)
+        parts_ = split_message(text)
+        # Phone numbers and words go to the staff member privately, never into a group.
+        replies = [Reply(part, chat_id=user_id) for part in parts_]
+        replies[-1] = Reply(parts_[-1], evidence, chat_id=user_id)
+        return replies
     if name == "link_station":
         if not args or chat_id > 0:
             return usage
@@ -166,9 +183,20 @@ async def _run(
         count = await desk.revoke(user_id, head, rest.split()[0] if rest else None, now)
         return [Reply(st.REVOKED.format(user=head, count=count))]
     if name == "duty":
-        on = args.strip().lower() not in ("off", "下班", "0")
-        await desk.set_duty(user_id, on)
-        return [Reply(st.DUTY_ON if on else st.DUTY_OFF)]
+        wanted = args.strip().lower()
+        if wanted in ("on", "上班", "1", "off", "下班", "0"):
+            on = wanted in ("on", "上班", "1")
+            await desk.set_duty(user_id, on)
+            return [Reply(st.DUTY_ON if on else st.DUTY_OFF)]
+        duty = await desk.duty(user_id)
+        if not duty:
+            return [Reply(st.DUTY_NONE)]
+        lines = "\n".join(
+            f"· {desk.directory.get(c).name if desk.directory.get(c) else c}："
+            f"{'上班' if on else '下班'}"
+            for c, on in duty
+        )
+        return [Reply(st.DUTY_STATE.format(lines=lines))]
     if name == "canned":
         templates = await desk.canned()
         return [
@@ -181,3 +209,17 @@ async def _run(
         await desk.set_canned(user_id, key_text[0], key_text[1], now)
         return [Reply(st.CANNED_SAVED.format(key=key_text[0]))]
     return [Reply(st.STAFF_HELP)]
+
+
+async def queue(desk: Desk, user_id: int, which: str, now: datetime) -> list[Reply]:
+    """Open cases, waiting first, with the counts and the 待认领 / 我的 / 全部 filters."""
+    cases, counts = await desk.queue(user_id, now, which)
+    filters = tuple(
+        Button(("· " if key == which else "") + label, f"sq:{key}")
+        for key, label in st.QUEUE_FILTERS
+    )
+    head = st.QUEUE_COUNTS.format(queued=counts.get("queued", 0), claimed=counts.get("claimed", 0))
+    if not cases:
+        return [Reply(head + "\n" + st.QUEUE_EMPTY, (filters,))]
+    cards = [Reply(*case_card(c, desk.directory.get(c.station_code), now)) for c in cases]
+    return [Reply(head + "\n" + st.QUEUE_HEAD, (filters,)), *cards]

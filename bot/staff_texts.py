@@ -13,7 +13,31 @@ OUTCOMES = {
 }
 STATUS = {"queued": "待认领", "claimed": "处理中", "closed": "已办结"}
 CLAIM = "认领"
-HISTORY = "历史"
+HISTORY = "详情"
+REPLY = "回复"
+NOTE = "备注"
+TRANSFER = "转交"
+RELEASE = "释放"
+CLOSE = "办结"
+REPLY_PROMPT = "请输入要发给案件 {number} 求助人的回复（一次一条；发「取消」不发了）："
+NOTE_PROMPT = "请输入案件 {number} 的内部备注（求助人看不到；发「取消」不记了）："
+TRANSFER_PROMPT = "把案件 {number} 转交给哪个站点？"
+CLOSE_PROMPT = "案件 {number} 的处理结果是？"
+S_EVIDENCE = "案件 {number} 的第{n}份证据材料"
+EVIDENCE_SENT = "已把第{n}份材料发给您。"
+YOU_ARE_STAFF = (
+    "您已被授权为「{station}」的值班工作人员。新案件会私信发给您（/duty off 暂停）。"
+    "发 /staff 查看工作人员命令，/queue 看待认领的案件。"
+)
+RELEASED_ON_REVOKE = "负责人的权限已取消，退回队列"
+DUTY_STATE = "您的值班状态：\n{lines}\n（/duty on 上班，/duty off 下班）"
+DUTY_NONE = "您还不是任何援助站的工作人员。"
+WHOAMI = "您的用户ID：{id}\n角色：{role}\n站点：{stations}"
+ROLE_NAMES = {"worker": "职工", "staff": "援助站工作人员", "admin": "管理员"}
+QUEUE_COUNTS = "待认领 {queued} 件，处理中 {claimed} 件。"
+QUEUE_FILTERS = (("queued", "待认领"), ("mine", "我的"), ("all", "全部"))
+FILTER_WORDS = {"待认领": "queued", "queued": "queued", "我的": "mine", "mine": "mine",
+                "全部": "all", "all": "all"}  # fmt: skip
 NOT_STAFF = "无权限：只有援助站工作人员可以这样做。"
 NOT_ADMIN = "无权限：只有管理员可以这样做。"
 NOT_YOUR_CASE = "无权限：这个案件不属于您的援助站。"
@@ -28,8 +52,7 @@ USAGE = {
     "note": "用法：/note 案件号 内部备注（当事人看不到）",
     "transfer": "用法：/transfer 案件号 站点代码 原因",
     "release": "用法：/release 案件号",
-    "close": "用法：/close 案件号 结果 说明；结果："
-    + "、".join(f"{k}={v}" for k, v in OUTCOMES.items()),
+    "close": "用法：/close 案件号 结果 说明；结果：" + "、".join(OUTCOMES.values()),
     "case": "用法：/case 案件号",
     "link_station": "用法：在援助站的工作群里发 /link_station 站点代码",
     "grant_staff": "用法：/grant_staff 用户ID 站点代码",
@@ -38,7 +61,7 @@ USAGE = {
     "setcanned": "用法：/setcanned 模板名 内容",
 }
 QUEUE_EMPTY = "没有待处理的案件。"
-QUEUE_HEAD = "待处理案件（紧急在前，其次按时间）："
+QUEUE_HEAD = "待处理案件（待认领在前，紧急在前，其次按时间）："
 MINE_EMPTY = "您手上没有处理中的案件。"
 MINE_HEAD = "我负责的案件："
 SENT = "已发送给当事人。"
@@ -58,7 +81,8 @@ UNKNOWN_CANNED = "没有这个模板：{key}"
 STAFF_HELP = (
     "工作人员命令：\n/queue 待处理案件　/mine 我负责的\n/claim 号 认领　/reply 号 内容 回复当事人\n"
     "/note 号 内容 内部备注　/use 号 模板 发送模板\n/transfer 号 站点 原因 转交　/release 号 退回队列\n"
-    "/close 号 结果 说明 办结　/case 号 查看历史\n/duty on|off 上下班　/canned 模板列表\n"
+    "/close 号 结果 说明 办结　/case 号 查看全部详情\n/duty 值班状态（on|off 上下班）"
+    "　/canned 模板列表　/whoami 我的ID\n案件号写编号（SZ-2026-000002）或数字都可以。卡片下的按钮也能完成这些操作。\n"
     "管理员：/grant_staff 用户 站点　/revoke_staff 用户 [站点]　/setcanned 名 内容\n"
     "群里：/link_station 站点代码"
 )
@@ -74,7 +98,7 @@ DEFAULT_CANNED = {
 W_CLAIMED = "您的案件 {number} 已由「{station}」的值班工作人员认领，会通过这里联系您。"
 W_FROM_STAFF = "【{station}工作人员】\n{text}"
 W_REPLY_BUTTON = "回复工作人员"
-W_TRANSFERRED = "您的案件 {number} 已转交「{station}」处理（{reason}）。"
+W_TRANSFERRED = "您的案件 {number} 已转交「{station}」处理{reason}，那里的工作人员会联系您。"
 W_RELEASED = "您的案件 {number} 正在重新安排工作人员，请稍候。"
 W_CLOSED = (
     "您的案件 {number} 已办结：{outcome}。{note}\n"
@@ -84,7 +108,9 @@ W_REOPEN = "重新打开"
 W_REOPENED = "案件 {number} 已重新打开，工作人员会再联系您。"
 W_REOPEN_EXPIRED = "办结已超过30天，不能重新打开了。如有新的情况，请点「我要求助」重新提交。"
 W_RATED = "谢谢您的评价！"
-W_WRITE_PROMPT = "请输入要发给工作人员的内容（一次一条）："
+W_WRITE_PROMPT = (
+    "请输入要发给工作人员的内容，也可以直接发照片、文件或语音作为补充材料（一次一条）："
+)
 W_SENT_TO_STAFF = "已转给负责的工作人员。"
 W_WAITING_STAFF = "已记录在案件里，工作人员认领后会看到。"
 W_NOT_YOURS = "这个案件不是您的。"

@@ -146,6 +146,7 @@ HELP_NOW = (
 )
 NO_CASES = "您还没有提交过求助。需要帮忙可以点「我要求助」。"
 ERROR = "抱歉，系统出了点问题，请稍后再试。着急的话请拨打 12351 职工维权热线。"
+TOO_FAST = "您发得太快了，我先处理前面的消息，请稍等十几秒再发。着急请直接打 12351。"
 UNKNOWN_BUTTON = "这个按钮已经失效了，请重新操作。"
 EMPTY_TEXT = "请用文字说一下您的问题。"
 CUT_NOTE = "您写得很长，我先看了前{limit}字。需要的话，剩下的可以再发一条。"
@@ -210,8 +211,11 @@ def kind_names(kinds: Sequence[str]) -> str:
     return "、".join(dict.fromkeys(CRISIS_KIND_NAMES.get(k, k) for k in kinds))
 
 
-def my_cases(lines: list[str]) -> str:
-    return "您的案件：\n" + "\n".join(lines)
+MY_CASES_HEAD = "您的案件（共{count}件，最近的在前）："
+WAIT_NORMAL = "等待认领：一般1个工作日内有工作人员认领（办公时间 {hours}）；着急可以打 {phone}。"
+WAIT_URGENT = "紧急案件，会优先认领；着急请直接打 {phone} 或 12351。"
+CASE_WRITE = "给工作人员留言"
+CASE_MORE = "补充材料"
 
 
 NEARBY_ASK = (

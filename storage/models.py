@@ -136,6 +136,18 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime]
 
 
+class InboxRow(Base):
+    """Telegram update ids already taken in: a retried delivery or a second instance skips them."""
+
+    __tablename__ = "inbox"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # received (a webhook stored it before answering 200) | handling | done
+    state: Mapped[str] = mapped_column(String(12), default="handling")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class DialogStateRow(Base):
     """Where each user is in the conversation; survives restarts and is shared by instances."""
 
@@ -183,6 +195,8 @@ class CaseRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The intake a case came from: a second submit of the same intake finds this case.
+    intake_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     worker_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
     station_code: Mapped[str] = mapped_column(String(16), ForeignKey("stations.code"), index=True)
     kind: Mapped[str] = mapped_column(String(16))  # help | report | crisis

@@ -21,6 +21,7 @@ from storage.models import (
     FaqEntryRow,
     FaqVersionRow,
     FeedbackRow,
+    InboxRow,
     OutboxRow,
     StationChatRow,
     StationRow,
@@ -160,6 +161,39 @@ async def save_faq_entry(
     return outcome
 
 
+async def retire_faq_entry(
+    session: AsyncSession, faq_id: str, now: datetime, changed_by: int | None
+) -> bool:
+    result = await session.execute(
+        update(FaqEntryRow)
+        .where(FaqEntryRow.id == faq_id, FaqEntryRow.active.is_(True))
+        .values(active=False, changed_at=now, changed_by=changed_by)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def faq_versions(session: AsyncSession, faq_id: str) -> Sequence[FaqVersionRow]:
+    result = await session.scalars(
+        select(FaqVersionRow)
+        .where(FaqVersionRow.faq_id == faq_id)
+        .order_by(FaqVersionRow.version.desc(), FaqVersionRow.id.desc())
+        .limit(20)
+    )
+    return result.all()
+
+
+async def faq_fingerprint(session: AsyncSession) -> tuple[int, int, str]:
+    """Changes whenever any entry is added, edited or retired (by any instance)."""
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(FaqEntryRow.version), 0),
+        func.max(FaqEntryRow.changed_at),
+    ).where(FaqEntryRow.active.is_(True))
+    count, versions, latest = (await session.execute(query)).one()
+    retired = await session.scalar(select(func.max(FaqEntryRow.changed_at)))
+    return int(count), int(versions), f"{latest}|{retired}"
+
+
 async def deactivate_faq_entries(
     session: AsyncSession, keep_ids: Sequence[str], now: datetime
 ) -> int:
@@ -202,6 +236,25 @@ async def recent_unanswered(session: AsyncSession, limit: int = 20) -> Sequence[
     return result.all()
 
 
+async def unreviewed_unanswered(session: AsyncSession, limit: int) -> Sequence[UnansweredRow]:
+    result = await session.scalars(
+        select(UnansweredRow)
+        .where(UnansweredRow.reviewed.is_(False))
+        .order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+async def mark_reviewed(session: AsyncSession, ids: Sequence[int]) -> int:
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(UnansweredRow).where(UnansweredRow.id.in_(list(ids))).values(reviewed=True)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 async def add_feedback(session: AsyncSession, faq_id: str, helpful: bool, now: datetime) -> None:
     session.add(FeedbackRow(faq_id=faq_id, helpful=helpful, created_at=now))
 
@@ -220,6 +273,51 @@ async def feedback_counts(session: AsyncSession) -> dict[str, tuple[int, int]]:
 
 
 # --- dialog state ------------------------------------------------------------------------
+
+
+async def receive_update(
+    session: AsyncSession, update_id: int, payload: dict[str, Any], now: datetime
+) -> bool:
+    """A webhook delivery, stored before it is acknowledged; False if it came before."""
+    values = {"update_id": update_id, "state": "received", "payload": payload, "received_at": now}
+    return await _insert_ignore(session, InboxRow, values)
+
+
+async def remember_update(session: AsyncSession, update_id: int, now: datetime) -> bool:
+    """True for the one caller (any instance) that may handle this update: the first to see
+    a polled update, or the one that takes a received webhook delivery."""
+    values = {"update_id": update_id, "state": "handling", "received_at": now}
+    if await _insert_ignore(session, InboxRow, values):
+        return True
+    taken = await session.scalar(
+        update(InboxRow)
+        .where(InboxRow.update_id == update_id, InboxRow.state == "received")
+        .values(state="handling")
+        .returning(InboxRow.update_id)
+    )
+    return taken is not None
+
+
+async def finish_update(session: AsyncSession, update_id: int) -> None:
+    await session.execute(
+        update(InboxRow).where(InboxRow.update_id == update_id).values(state="done", payload=None)
+    )
+
+
+async def received_updates(session: AsyncSession, limit: int = 1000) -> list[dict[str, Any]]:
+    """Webhook deliveries acknowledged but never handled (an instance died in between)."""
+    result = await session.scalars(
+        select(InboxRow.payload)
+        .where(InboxRow.state == "received", InboxRow.payload.is_not(None))
+        .order_by(InboxRow.update_id)
+        .limit(limit)
+    )
+    return [p for p in result.all() if isinstance(p, dict)]
+
+
+async def forget_updates_before(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(InboxRow).where(InboxRow.received_at < before))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def get_dialog_state(session: AsyncSession, user_id: int) -> DialogStateRow | None:
@@ -389,6 +487,10 @@ async def case_of_message(session: AsyncSession, chat_id: int, message_id: int) 
     return int(case_id) if isinstance(case_id, int) else None
 
 
+async def case_of_intake(session: AsyncSession, key: str) -> CaseRow | None:
+    return await session.scalar(select(CaseRow).where(CaseRow.intake_key == key))
+
+
 async def get_case(session: AsyncSession, case_id: int) -> CaseRow | None:
     return await session.get(CaseRow, case_id)
 
@@ -448,9 +550,16 @@ async def enqueue(
 
 
 async def claim_due_outbox(
-    session: AsyncSession, *, now: datetime, worker: str, lease_until: datetime, limit: int = 20
+    session: AsyncSession,
+    *,
+    now: datetime,
+    worker: str,
+    lease_until: datetime,
+    limit: int = 20,
+    chat_id: int | None = None,
 ) -> Sequence[OutboxRow]:
-    """Lease due rows to `worker` in one statement (the same SQL on SQLite and PostgreSQL).
+    """Lease due rows to `worker` in one statement (the same SQL on SQLite and PostgreSQL);
+    `chat_id` limits it to one recipient (a console shows only its own user's messages).
 
     Rows still leased by a worker that died become due again when the lease runs out.
     """
@@ -465,6 +574,8 @@ async def claim_due_outbox(
         .order_by(OutboxRow.run_at, OutboxRow.id)
         .limit(limit)
     )
+    if chat_id is not None:
+        due = due.where(OutboxRow.chat_id == chat_id)
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     result = await session.scalars(
@@ -633,6 +744,19 @@ async def cards_of_case(session: AsyncSession, case_id: int) -> list[tuple[int, 
     return [(int(c), int(m)) for c, m in rows.all()]
 
 
+async def card_holders(session: AsyncSession, case_id: int) -> set[int]:
+    """Chats that have (or are about to get) a card of the case."""
+    sent = {chat for chat, _ in await cards_of_case(session, case_id)}
+    queued = await session.scalars(
+        select(OutboxRow.chat_id).where(
+            OutboxRow.kind == "card",
+            OutboxRow.status.in_(("pending", "sending")),
+            OutboxRow.dedupe_key.like(f"case:{case_id}:%"),
+        )
+    )
+    return sent | set(queued.all())
+
+
 async def case_of_card(session: AsyncSession, chat_id: int, message_id: int) -> int | None:
     return await session.scalar(
         select(CaseCardRow.case_id).where(
@@ -642,16 +766,49 @@ async def case_of_card(session: AsyncSession, chat_id: int, message_id: int) -> 
 
 
 async def open_cases_of_stations(
-    session: AsyncSession, station_codes: Sequence[str], limit: int = 30
+    session: AsyncSession,
+    station_codes: Sequence[str],
+    limit: int = 30,
+    *,
+    statuses: Sequence[str] = ("queued", "claimed"),
+    claimed_by: int | None = None,
 ) -> Sequence[CaseRow]:
-    """Open cases, urgent first, then oldest first."""
+    """Open cases: waiting ones first, urgent first within, then oldest first."""
+    query = select(CaseRow).where(
+        CaseRow.station_code.in_(list(station_codes)), CaseRow.status.in_(list(statuses))
+    )
+    if claimed_by is not None:
+        query = query.where(CaseRow.claimed_by == claimed_by)
+    waiting_first = (CaseRow.status != "queued").asc()
     result = await session.scalars(
-        select(CaseRow)
-        .where(CaseRow.station_code.in_(list(station_codes)), CaseRow.status != "closed")
-        .order_by(CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id)
-        .limit(limit)
+        query.order_by(waiting_first, CaseRow.urgent.desc(), CaseRow.created_at, CaseRow.id).limit(
+            limit
+        )
     )
     return result.all()
+
+
+async def count_open_cases(session: AsyncSession, station_codes: Sequence[str]) -> dict[str, int]:
+    """How many open cases wait and how many are being handled, per status."""
+    result = await session.execute(
+        select(CaseRow.status, func.count())
+        .where(CaseRow.station_code.in_(list(station_codes)), CaseRow.status != "closed")
+        .group_by(CaseRow.status)
+    )
+    return {status: int(count) for status, count in result.all()}
+
+
+async def case_id_of_number(session: AsyncSession, number: str) -> int | None:
+    return await session.scalar(select(CaseRow.id).where(CaseRow.number == number.upper()))
+
+
+async def duty_of_staff(session: AsyncSession, user_id: int) -> list[tuple[str, bool]]:
+    result = await session.execute(
+        select(StationStaffRow.station_code, StationStaffRow.on_duty)
+        .where(StationStaffRow.user_id == user_id)
+        .order_by(StationStaffRow.station_code)
+    )
+    return [(code, bool(on)) for code, on in result.all()]
 
 
 async def cases_claimed_by(session: AsyncSession, staff_id: int) -> Sequence[CaseRow]:

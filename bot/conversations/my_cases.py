@@ -12,12 +12,15 @@ from typing import Any
 
 from bot import intake_texts, texts
 from bot import staff_texts as st
-from bot.cases import STATUS_NAMES
+from bot.cases import STATUS_NAMES, CaseSummary
 from bot.conversations.common import CASE_REPLY, HELP_ROW, HOME_BUTTON, MENU, Context, State
 from bot.desk import DeskError
 from bot.model import Attachment, Button, Event, Reply, Text, Voice
 from storage import repositories as repo
 
+MAX_LISTED = 5
+SHOWN_MESSAGES = 3
+REOPEN_WITHIN = timedelta(days=30)
 CONVERSATION = timedelta(days=7)  # staff wrote within this: plain text goes to the case
 FORWARDED = "_forwarded"  # state key: the text last passed to staff (for 「这是新问题」)
 MAX_TO_STAFF = 4000
@@ -27,39 +30,57 @@ class MyCases:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def list(self, user_id: int) -> list[Reply]:
+    async def list(self, user_id: int, now: datetime | None = None) -> list[Reply]:
+        """One message per case: its state, the conversation so far, and what can be done."""
         cases = await self.ctx.cases.cases_of(user_id)
         if not cases:
             return [Reply(texts.NO_CASES, (HELP_ROW,))]
+        replies = [Reply(texts.MY_CASES_HEAD.format(count=len(cases)))]
+        for case in cases[:MAX_LISTED]:
+            replies.append(Reply(self._case_text(case), self._case_buttons(case, now)))
+        replies.append(Reply(texts.CHOOSE_OR_BACK, (HELP_ROW,)))
+        return replies
+
+    @staticmethod
+    def _case_text(case: CaseSummary) -> str:
+        category = intake_texts.CATEGORY_NAMES.get(case.category, case.category)
         lines = [
-            f"· {c.number}｜{intake_texts.CATEGORY_NAMES.get(c.category, c.category)}｜"
-            f"{STATUS_NAMES.get(c.status, c.status)}｜{c.station_name}｜"
-            f"更新于 {texts.local_time(c.updated_at)}"
-            for c in cases
+            f"案件 {case.number}｜{category}｜{STATUS_NAMES.get(case.status, case.status)}",
+            f"{case.station_name}｜更新于 {texts.local_time(case.updated_at)}",
         ]
-        write = tuple(
-            (Button(f"给 {c.number} 的工作人员留言", f"case:wr:{c.id}"),)
-            for c in cases
-            if c.status != "closed"
-        )
-        return [Reply(texts.my_cases(lines), (*write[:5], HELP_ROW))]
+        if case.status == "queued":
+            wait = texts.WAIT_URGENT if case.urgent else texts.WAIT_NORMAL
+            lines.append(wait.format(hours=case.station_hours, phone=case.station_phone))
+        for at, who, text in case.messages[-SHOWN_MESSAGES:]:
+            speaker = "工作人员" if who == "out" else "您"
+            short = text if len(text) <= 80 else text[:78] + "……"
+            lines.append(f"{texts.local_time(at)} {speaker}：{short}")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _case_buttons(case: CaseSummary, now: datetime | None) -> tuple[tuple[Button, ...], ...]:
+        if case.status != "closed":
+            return (
+                (
+                    Button(texts.CASE_WRITE, f"case:wr:{case.id}"),
+                    Button(texts.CASE_MORE, f"case:wr:{case.id}"),
+                ),
+            )
+        rows: list[tuple[Button, ...]] = []
+        if case.closed_at is not None and (now is None or now - case.closed_at <= REOPEN_WITHIN):
+            rows.append((Button(st.W_REOPEN, f"case:reopen:{case.id}"),))
+        if not case.rated:
+            rows.append(tuple(Button(str(n), f"case:rate:{case.id}:{n}") for n in range(1, 6)))
+        return tuple(rows)
 
     async def button(self, user_id: int, data: str, now: datetime) -> list[Reply]:
-        """case:claim:ID, case:hist:ID (staff); case:wr:ID, case:reopen:ID, case:rate:ID:N."""
-        from bot import staff_commands
-
+        """case:wr:ID, case:reopen:ID, case:rate:ID:N (the worker's side of a case)."""
         parts = data.split(":")
         if len(parts) < 3 or not parts[2].isdecimal() or len(parts[2]) > 10:
             return [Reply(texts.UNKNOWN_BUTTON)]
         verb, case_id = parts[1], int(parts[2])
         desk = self.ctx.desk
         try:
-            if verb == "claim":
-                case = await desk.claim(case_id, user_id, now)
-                self.ctx.outbox_written()
-                return [Reply(st.CLAIMED_OK.format(number=case.number, id=case.id))]
-            if verb == "hist":
-                return await staff_commands.run(desk, user_id, user_id, "case", str(case_id), now)
             if verb == "wr":
                 await self.ctx.store.save(user_id, CASE_REPLY, {"case_id": case_id}, now)
                 return [Reply(st.W_WRITE_PROMPT, ((HOME_BUTTON,),))]

@@ -88,8 +88,12 @@ async def test_worker_goes_from_question_to_a_confirmed_case(
         assert case.eligibility["hardship_check_waived"] is True
         assert (await session.get(DialogStateRow, WORKER)) is None
 
-    cases_page = await press(telegram, done, "我的案件")
+    head = await press(telegram, done, "我的案件")
+    assert "共1件" in head["text"]
+    cases_page = await telegram.next_sent(WORKER)
     assert case.number in cases_page["text"] and "等待认领" in cases_page["text"]
+    assert "1个工作日内" in cases_page["text"]  # what to expect, with the station's hours
+    find_button(cases_page, "补充材料")
 
 
 async def test_declining_consent_stores_nothing(telegram: FakeBotAPI, services: Services) -> None:

@@ -54,7 +54,7 @@ async def test_while_waiting_for_staff_a_threat_is_urgent_and_recorded(
         telegram.register_chat(chat)
     await command(telegram, ADMIN, f"/grant_staff {STAFF} SZ-KS-HQ")
     case_id = await open_case(services)
-    card = await telegram.next_sent(STAFF, timeout=10)
+    card = await until(telegram, STAFF, "｜求助")
     telegram.press_button(STAFF, card, find_button(card, "认领")["callback_data"])
     await settle(services)
     telegram.user_message(STAFF, f"/reply {case_id} 我们明天联系您")

@@ -73,6 +73,10 @@ async def test_full_case_lifecycle_through_telegram(
     assert "已授权" in granted["text"]
     await command(telegram, ADMIN, f"/grant_staff {STAFF_B} SZ-KS-HQ")
     await command(telegram, ADMIN, f"/grant_staff {OUTSIDER} PDS")
+    for member in (STAFF_A, STAFF_B, OUTSIDER):  # a newly granted member is told so
+        told = await until(telegram, member, "已被授权")
+        assert "/staff" in told["text"]
+    assert any(c.params.get("scope") for c in telegram.calls_to("setMyCommands"))
 
     case_id = await open_case(services)
     card_a = await telegram.next_sent(STAFF_A, timeout=10)
@@ -128,10 +132,14 @@ async def test_full_case_lifecycle_through_telegram(
     thanks = await telegram.next_sent(WORKER)
     assert "谢谢" in thanks["text"]
 
-    telegram.user_message(owner, f"/case {case_id}")
-    history = await until(telegram, owner, "created")
-    for kind in ("created", "claimed", "message_out", "message_in", "closed", "rated"):
-        assert kind in history["text"]
+    # The history reads in Chinese and local time, with both sides of the conversation.
+    async with services.sessions.begin() as session:
+        number = (await session.get(CaseRow, case_id)).number
+    telegram.user_message(owner, f"/case {number}")
+    history = await until(telegram, owner, "——记录——")
+    for kind in ("提交", "认领", "工作人员回复", "求助人留言", "办结", "评价", "调解成功"):
+        assert kind in history["text"], kind
+    assert "请明天上午带工资条来站里" in history["text"] and "我明天九点到" in history["text"]
 
 
 async def test_cards_reach_a_linked_station_group(
@@ -177,7 +185,7 @@ async def test_relay_survives_429_and_5xx_and_delivers_every_card_once(
     statuses = [c.status for c in fake_api.calls_to("sendMessage")]
     assert {429, 502, 500} <= set(statuses)  # the faults did happen
     for user in staff_ids:
-        cards = [m for m in fake_api.sent(user) if "案件" in m.get("text", "")]
+        cards = [m for m in fake_api.sent(user) if "案件 " in m.get("text", "")]
         numbers = sorted(m["text"].split("案件 ")[1].split("｜")[0] for m in cards)
         assert len(numbers) == len(ids) == len(set(numbers)), numbers
 

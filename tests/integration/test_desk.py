@@ -90,8 +90,9 @@ async def test_staff_see_only_their_stations_queue_urgent_first(
     urgent = await open_case(services, "SZ-KS-HQ", urgent=True)
     await open_case(services, "PDS-RZ")
     await staff(services, 8101)
-    queue = await services.desk.queue(8101, services.clock())
+    queue, counts = await services.desk.queue(8101, services.clock())
     assert [c.id for c in queue] == [urgent, older]
+    assert counts == {"queued": 2}
 
 
 async def test_only_the_owner_replies_closes_and_the_worker_can_reopen_and_rate(
@@ -143,8 +144,8 @@ async def test_transfer_moves_the_case_to_the_other_queue(services: Services) ->
     await staff(services, 8402, station="PDS-RZ")
     await services.desk.claim(case_id, 8401, services.clock())
     await services.desk.transfer(case_id, 8401, "PDS-RZ", "当事人回老家了", services.clock())
-    assert [c.id for c in await services.desk.queue(8402, services.clock())] == [case_id]
-    assert await services.desk.queue(8401, services.clock()) == []
+    assert [c.id for c in (await services.desk.queue(8402, services.clock()))[0]] == [case_id]
+    assert (await services.desk.queue(8401, services.clock()))[0] == []
     claimed = await services.desk.claim(case_id, 8402, services.clock())
     assert claimed.station_code == "PDS-RZ"
 
