@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -16,24 +17,38 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
     if command == "db":
         return await db_command(args.db_command, settings)
     if command == "kb" and args.kb_command == "load":
-        return await kb_load(settings, args.path, prune=args.prune)
-    needs_models = not (command == "kb" and args.kb_command in ("train", "cv", "export", "check"))
+        return await kb_load(settings, args.path, prune=args.prune, dry_run=args.dry_run)
+    needs_models = command != "cases" and not (
+        command == "kb" and args.kb_command in ("train", "cv", "export", "check")
+    )
     services = await Services.create(settings, load_models=needs_models)
     try:
         if command == "chat":
             from bot.console import run_console
+            from storage import repositories as repo
 
             user_id = args.user_id
             if args.role == "admin":
-                services.dialog.admin_ids = services.dialog.admin_ids | {user_id}
+                services.dialog.ctx.admin_ids = services.dialog.ctx.admin_ids | {user_id}
             elif args.role == "staff":
-                # A local try-out: make the console user staff of a station (no admin needed).
-                from storage import repositories as repo
-
-                code = args.station or services.stations.current.roots()[0].code
                 async with services.sessions.begin() as session:
-                    await repo.grant_staff(session, user_id, code, user_id, services.clock())
-                print(f"以 {code} 工作人员身份进入（/staff 查看命令）。", flush=True)
+                    granted = await repo.stations_of_staff(session, user_id)
+                    if args.station:
+                        # A local try-out: the console user becomes staff of that station.
+                        if services.stations.current.get(args.station.upper()) is None:
+                            print(f"没有这个站点：{args.station}", file=sys.stderr)
+                            return 2
+                        code = args.station.upper()
+                        await repo.grant_staff(session, user_id, code, user_id, services.clock())
+                        granted = [code]
+                if not granted:
+                    print(
+                        "--as staff 需要 --station 站点代码，或先由管理员授权这个用户ID"
+                        "（python main.py stations 列出站点代码）。",
+                        file=sys.stderr,
+                    )
+                    return 2
+                print(f"以 {'、'.join(granted)} 工作人员身份进入（/staff 查看命令）。", flush=True)
             await run_console(services, user_id=user_id)
             return 0
         if command == "ask":
@@ -42,6 +57,21 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             return await kb_command(services, args)
         if command == "stations":
             return await stations_command(services, args)
+        if command == "cases":
+            from bot.retention import anonymise_closed_cases
+
+            report = await anonymise_closed_cases(
+                services.sessions,
+                services.clock(),
+                settings.case_retention_years,
+                dry_run=args.dry_run,
+            )
+            said = "would anonymise" if report.dry_run else "anonymised"
+            print(
+                f"{said} {report.cases} closed cases (closed before {report.cutoff:%Y-%m-%d}), "
+                f"{report.events} messages and notes"
+            )
+            return 0
         if command == "eval":
             from bot.evaluation import evaluate, print_report
 
@@ -74,14 +104,24 @@ async def db_command(what: str, settings: Settings) -> int:
     return 0
 
 
-async def kb_load(settings: Settings, path: Path | None, *, prune: bool) -> int:
+async def kb_load(
+    settings: Settings, path: Path | None, *, prune: bool, dry_run: bool = False
+) -> int:
     from knowledge.entries import load_yaml_dir, load_yaml_file
 
     services = await Services.create(settings, seed=False)
     try:
         target = path or settings.faq_dir
         entries = load_yaml_file(target) if target.is_file() else load_yaml_dir(target)
-        counts = await services.kb.save_entries(entries, services.clock(), prune=prune)
+        changes: list[str] = []
+        counts = await services.kb.save_entries(
+            entries, services.clock(), prune=prune, dry_run=dry_run, changes=changes
+        )
+        if dry_run:
+            for line in changes:
+                print(f"would be {line}")
+            print(f"dry run: {len(entries)} entries in {target}: {counts}; nothing saved")
+            return 0
         total = await services.kb.refresh()
         print(f"loaded {len(entries)} entries from {target}: {counts}; {total} active")
     finally:
@@ -228,13 +268,36 @@ async def stations_command(services: Services, args: argparse.Namespace) -> int:
     from knowledge.stations import StationError
 
     if args.stations_command == "import":
+        from knowledge.stations import load_file
+
         try:
+            listed = load_file(args.file)
+            retire = not args.keep_missing
+            missing = services.stations.missing_from(listed) if retire else []
+            if missing and not args.dry_run and not args.yes:
+                names = "、".join(f"{s.code} {s.name}" for s in missing[:20])
+                print(
+                    f"this import would retire {len(missing)} stations: {names}", file=sys.stderr
+                )
+                answer = (
+                    await asyncio.to_thread(input, "retire them? [y/N] ")
+                    if sys.stdin.isatty()
+                    else ""
+                )
+                if answer.strip().lower() != "y":
+                    print("not imported (use --yes, or --keep-missing)", file=sys.stderr)
+                    return 1
             counts = await services.stations.import_file(
-                args.file, services.clock(), retire_missing=not args.keep_missing
+                args.file, services.clock(), retire_missing=retire, dry_run=args.dry_run
             )
         except (StationError, OSError) as exc:
             print(f"not imported: {exc}", file=sys.stderr)
             return 1
+        if args.dry_run:
+            for station in missing:
+                print(f"would retire {station.code} {station.name}")
+            print(f"dry run: {args.file}: {counts}; nothing saved")
+            return 0
         print(f"imported {args.file}: {counts}; {len(services.stations.current)} active")
         return 0
     directory = services.stations.current

@@ -57,6 +57,10 @@ def _station(row: object) -> Station:
     )
 
 
+class _DryRun(Exception):
+    """Raised inside a transaction to roll it back on purpose."""
+
+
 class StationDirectory:
     """Owns the current Directory; `refresh()` after imports."""
 
@@ -86,23 +90,39 @@ class StationDirectory:
         return True
 
     async def import_file(
-        self, path: Path, now: datetime, *, retire_missing: bool = True
+        self, path: Path, now: datetime, *, retire_missing: bool = True, dry_run: bool = False
     ) -> dict[str, int]:
-        """Validate a CSV/YAML directory and load it in one transaction."""
+        """Validate a CSV/YAML directory and load it in one transaction (`dry_run`: count
+        what would change, then roll back)."""
         stations = await asyncio.to_thread(load_file, path)
-        return await self.save(stations, now, retire_missing=retire_missing)
+        return await self.save(stations, now, retire_missing=retire_missing, dry_run=dry_run)
+
+    def missing_from(self, stations: Sequence[Station]) -> list[Station]:
+        """Active stations a file does not list (an import would retire them)."""
+        listed = {s.code for s in stations}
+        return [s for s in self.current.stations if s.code not in listed]
 
     async def save(
-        self, stations: Sequence[Station], now: datetime, *, retire_missing: bool = False
+        self,
+        stations: Sequence[Station],
+        now: datetime,
+        *,
+        retire_missing: bool = False,
+        dry_run: bool = False,
     ) -> dict[str, int]:
         counts = {"added": 0, "changed": 0, "retired": 0}
-        async with self._sessions.begin() as session:
-            # Parents first, so that a foreign key or a reader never sees a dangling parent.
-            for station in stations:
-                counts[await repo.save_station(session, _row_values(station), now)] += 1
-            if retire_missing:
-                counts["retired"] = await repo.retire_stations(
-                    session, [s.code for s in stations], now
-                )
+        try:
+            async with self._sessions.begin() as session:
+                # Parents first, so that a foreign key or a reader never sees a dangling parent.
+                for station in stations:
+                    counts[await repo.save_station(session, _row_values(station), now)] += 1
+                if retire_missing:
+                    counts["retired"] = await repo.retire_stations(
+                        session, [s.code for s in stations], now
+                    )
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            return counts
         await self.refresh()
         return counts

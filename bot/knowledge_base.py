@@ -19,6 +19,10 @@ from storage import repositories as repo
 logger = logging.getLogger(__name__)
 
 
+class _DryRun(Exception):
+    """Raised inside a transaction to roll it back on purpose."""
+
+
 class KnowledgeBase:
     """Owns the current Matcher; `refresh()` swaps in a new one after edits."""
 
@@ -34,14 +38,26 @@ class KnowledgeBase:
         self._matcher = Matcher([], normalizer)
         self._lock = asyncio.Lock()
         self._categories: list[str] = []
+        self._fingerprint: tuple[int, int, str] | None = None
 
     @property
     def matcher(self) -> Matcher:
         return self._matcher
 
+    async def refresh_if_changed(self) -> bool:
+        """Rebuild when the entries in the database changed (an edit on any instance)."""
+        async with self._sessions.begin() as session:
+            fingerprint = await repo.faq_fingerprint(session)
+        if fingerprint == self._fingerprint:
+            return False
+        await self.refresh()
+        return True
+
     async def refresh(self) -> int:
         """Rebuild the index from the active rows; returns the number of entries."""
         async with self._lock:
+            async with self._sessions.begin() as session:
+                self._fingerprint = await repo.faq_fingerprint(session)
             entries = await self.active_entries()
             started = time.perf_counter()
             matcher = await asyncio.to_thread(Matcher, entries, self._normalizer)
@@ -76,16 +92,27 @@ class KnowledgeBase:
         *,
         prune: bool = False,
         changed_by: int | None = None,
+        dry_run: bool = False,
+        changes: list[str] | None = None,
     ) -> dict[str, int]:
+        """Upsert entries in one transaction (rolled back with `dry_run`: what would change).
+        `changes` collects "added ID" / "changed ID" / "retired N" lines."""
         counts = {"added": 0, "changed": 0, "same": 0, "retired": 0}
-        async with self._sessions.begin() as session:
-            for entry in entries:
-                outcome = await repo.save_faq_entry(session, entry.as_dict(), now, changed_by)
-                counts[outcome] += 1
-            if prune:
-                counts["retired"] = await repo.deactivate_faq_entries(
-                    session, [e.id for e in entries], now
-                )
+        try:
+            async with self._sessions.begin() as session:
+                for entry in entries:
+                    outcome = await repo.save_faq_entry(session, entry.as_dict(), now, changed_by)
+                    counts[outcome] += 1
+                    if changes is not None and outcome != "same":
+                        changes.append(f"{outcome} {entry.id}")
+                if prune:
+                    counts["retired"] = await repo.deactivate_faq_entries(
+                        session, [e.id for e in entries], now
+                    )
+                if dry_run:
+                    raise _DryRun
+        except _DryRun:
+            pass
         return counts
 
     async def seed_if_empty(self, directory: Path, now: datetime) -> bool:

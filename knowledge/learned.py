@@ -245,16 +245,19 @@ def candidates(
             if len(ranked) == CANDIDATES:
                 break
     index = {c: i for i, c in enumerate(classes)}
-    floor = float(margins[order[-1]]) if len(order) else -2.0
+    top = max(ranked.values(), default=0.0)
+
+    def margin(eid: str) -> float:
+        if eid in ranked:
+            return ranked[eid]
+        if eid in index:
+            return float(margins[index[eid]])
+        # An entry added since the last `kb train`: the ranker has never seen it, so the
+        # matcher's score stands in (a perfect match counts as much as the ranker's best).
+        return top * matched.get(eid, 0.0)
+
     ids = list(ranked) + [e for e in matched if e not in ranked]
-    return [
-        (
-            eid,
-            ranked.get(eid, float(margins[index[eid]]) if eid in index else floor),
-            matched.get(eid, 0.0),
-        )
-        for eid in ids
-    ]
+    return [(eid, margin(eid), matched.get(eid, 0.0)) for eid in ids]
 
 
 def combine(

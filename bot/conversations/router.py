@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,6 +19,9 @@ from bot import intake_texts, staff_commands, texts
 from bot.assistant import Assistant
 from bot.cases import CaseService
 from bot.conversations import safety as safety_mod
+from bot.conversations.admin import COMMANDS as ADMIN_COMMANDS
+from bot.conversations.admin import STEPS as ADMIN_STEPS
+from bot.conversations.admin import AdminConversation
 from bot.conversations.common import (
     CASE_REPLY,
     CRISIS_PLACE,
@@ -37,8 +41,12 @@ from bot.conversations.nearby import NearbyConversation
 from bot.conversations.privacy import Privacy
 from bot.conversations.questions import Questions
 from bot.conversations.safety import Safety
+from bot.conversations.staff import STEPS as STAFF_STEPS
+from bot.conversations.staff import VERBS as STAFF_VERBS
+from bot.conversations.staff import StaffConversation
 from bot.desk import Desk
 from bot.directory import StationDirectory
+from bot.faq_admin import FaqAdmin
 from bot.intake import Intake
 from bot.model import (
     AskResult,
@@ -53,7 +61,10 @@ from bot.model import (
     Sticker,
     Text,
     Voice,
+    strip_controls,
 )
+from bot.reviews import Reviews
+from bot.statistics import Statistics
 from knowledge.laws import LawLibrary
 from knowledge.normalize import clean
 from storage import repositories as repo
@@ -73,7 +84,20 @@ TYPED_COMMANDS = {
     "首页": "start",
     "回到主菜单": "start",
 }
-STEPS = (INTAKE, NEARBY, CASE_REPLY, CRISIS_PLACE)
+STEPS = (INTAKE, NEARBY, CASE_REPLY, CRISIS_PLACE, *STAFF_STEPS, *ADMIN_STEPS)
+
+
+def at_the_edge(event: Event) -> Event:
+    """Control characters out of everything a user typed (NUL breaks PostgreSQL)."""
+    if isinstance(event, Text):
+        return replace(event, text=strip_controls(event.text))
+    if isinstance(event, Attachment) and event.caption:
+        return replace(event, caption=strip_controls(event.caption))
+    if isinstance(event, Command):
+        return replace(event, name=strip_controls(event.name), args=strip_controls(event.args))
+    if isinstance(event, Press):
+        return replace(event, data=strip_controls(event.data))
+    return event
 
 
 def typed_command(event: Event) -> Event:
@@ -120,6 +144,11 @@ class Dialog:
         self.nearby = NearbyConversation(self.ctx)
         self.my_cases = MyCases(self.ctx)
         self.privacy = Privacy(self.ctx)
+        self.staff = StaffConversation(self.ctx)
+        self.faq_admin = FaqAdmin(sessions, assistant.kb, laws, frozenset(admin_ids))
+        self.admin = AdminConversation(
+            self.ctx, self.faq_admin, Reviews(sessions), Statistics(sessions, stations)
+        )
 
     # Wiring used by the front ends ------------------------------------------------------
 
@@ -159,7 +188,7 @@ class Dialog:
         """Everything the bot says in answer to `event`."""
         await self.role_of(user_id, now)
         state = await self.ctx.store.load(user_id)
-        event = typed_command(event)
+        event = typed_command(at_the_edge(event))
         if isinstance(event, Command):
             return await self.command(user_id, event, state, now)
         if isinstance(event, Press):
@@ -190,7 +219,9 @@ class Dialog:
         if name == "law":
             return self.questions.law_lookup(args)
         if name == "mycases":
-            return await self.my_cases.list(user_id)
+            return await self.my_cases.list(user_id, now)
+        if name in ADMIN_COMMANDS:
+            return await self.admin.command(user_id, name, args, now)
         if name in staff_commands.COMMANDS:
             replies = await staff_commands.run(self.desk, user_id, user_id, name, args, now)
             self.outbox_written()
@@ -209,11 +240,21 @@ class Dialog:
                 return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
             return await self.questions.ask(text, now)
         if area == "i":
+            if state.name != INTAKE and data.startswith("i:submit:"):
+                again = await self.intake.again(user_id, data.removeprefix("i:submit:"))
+                if again is not None:
+                    return again
             if state.name != INTAKE:
                 return [Reply(texts.UNKNOWN_BUTTON, ((Button(texts.MENU_HELP, "m:help"),),))]
             return await self.intake.event(user_id, state.data, Press(data), now)
         if area == "case":
+            if rest.partition(":")[0] in STAFF_VERBS:
+                return await self.staff.button(user_id, data, now)
             return await self.my_cases.button(user_id, data, now)
+        if area == "a":
+            return await self.admin.press(user_id, data, state, now)
+        if area == "sq":
+            return await self.staff.queue(user_id, rest, now)
         if area == "p":
             return await self.privacy.action(rest, user_id, now)
         if area == "m":
@@ -234,7 +275,7 @@ class Dialog:
         if item == "near":
             return await self.nearby.begin(user_id, now)
         if item == "cases":
-            return await self.my_cases.list(user_id)
+            return await self.my_cases.list(user_id, now)
         if item == "privacy":
             return [self.privacy.notice()]
         return [Reply(texts.UNKNOWN_BUTTON, ((HOME_BUTTON,),))]
@@ -243,6 +284,10 @@ class Dialog:
         self, user_id: int, event: Event, state: State, now: datetime
     ) -> list[Reply]:
         """Text, a caption, a voice note, a photo, a place: safety first, then the step."""
+        if state.name in STAFF_STEPS and isinstance(event, Text):
+            return await self.staff.step(user_id, event, state, now)
+        if state.name in ADMIN_STEPS and isinstance(event, Text):
+            return await self.admin.step(user_id, event.text, state, now)
         words = event.text if isinstance(event, Text) else ""
         if isinstance(event, Attachment) and event.caption:
             words = event.caption

@@ -141,3 +141,29 @@ def test_console_as_staff_reaches_the_desk(env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stderr
     assert "SZ-KS-HQ 工作人员" in done.stdout
     assert "没有待处理的案件" in done.stdout and "没有这个案件" in done.stdout
+
+
+def test_dry_runs_show_what_would_change_and_save_nothing(env: dict[str, str], tmp_path) -> None:
+    assert run(["db", "upgrade"], env).returncode == 0
+    kb = ROOT / "knowledge" / "faq"
+    first = run(["kb", "load", str(kb)], env)
+    assert first.returncode == 0, first.stderr
+    # One entry edited in a copy of one file: the dry run names it and saves nothing.
+    source = (kb / "02-wages.yaml").read_text("utf-8")
+    edited = tmp_path / "02-wages.yaml"
+    edited.write_text(source.replace("title: ", "title: 改", 1), "utf-8")
+    dry = run(["kb", "load", str(edited), "--dry-run"], env)
+    assert dry.returncode == 0, dry.stderr
+    assert "would be changed" in dry.stdout and "nothing saved" in dry.stdout
+    again = run(["kb", "load", str(edited), "--dry-run"], env)
+    assert "would be changed" in again.stdout  # still not saved
+    # The station directory as it is: a dry run changes nothing and would retire nothing.
+    stations = ROOT / "knowledge" / "stations.yaml"
+    lines = stations.read_text("utf-8")
+    partial = tmp_path / "stations.yaml"
+    partial.write_text(lines, "utf-8")
+    dry_st = run(["stations", "import", str(partial), "--dry-run"], env)
+    assert dry_st.returncode == 0, dry_st.stderr
+    assert "nothing saved" in dry_st.stdout and "would retire" not in dry_st.stdout
+    retention = run(["cases", "retention", "--dry-run"], env)
+    assert retention.returncode == 0 and "would anonymise 0 closed cases" in retention.stdout

@@ -1,0 +1,94 @@
+"""Admins keep the FAQ live from the bot, review what it missed and read the figures (core
+services on a real database; a second Services on the same database plays another instance)."""
+
+from __future__ import annotations
+
+from bot.model import Command, Press, Reply, Text
+from bot.services import Services
+
+ADMIN = 900
+WORKER = 5555
+
+
+def buttons(replies: list[Reply]) -> dict[str, str]:
+    return {b.text: b.data for r in replies for row in r.buttons for b in row}
+
+
+async def send(services: Services, event, user: int = ADMIN) -> list[Reply]:
+    return await services.dialog.handle(user, event, services.clock())
+
+
+async def test_an_edit_is_previewed_checked_saved_live_and_can_be_rolled_back(
+    services: Services, settings, normalizer, clock
+) -> None:
+    other = await Services.create(settings, normalizer=normalizer, clock=clock)
+    try:
+        found = await send(services, Command("faq", "二倍工资"))
+        open_data = next(d for d in buttons(found).values() if d.startswith("a:open:"))
+        entry_id = open_data.removeprefix("a:open:")
+        opened = await send(services, Press(open_data))
+        await send(services, Press(buttons(opened)["改标题"]))
+        # A citation that is not in LAWS_DIR is refused before anything is saved.
+        bad = await send(services, Press(buttons(opened)["改依据（每"]))
+        refused = await send(services, Text("劳动合同法 9999"))
+        assert "没有第9999条" in refused[0].text
+        await send(services, Press("a:drop"))
+        await send(services, Press(buttons(opened)["改标题"]))
+        preview = await send(services, Text("没签合同能要两倍工资"))
+        assert "预览" in preview[0].text
+        assert services.kb.get(entry_id).title != "没签合同能要两倍工资"  # not yet
+        saved = await send(services, Press(buttons(preview)["确认保存"]))
+        assert "已保存" in saved[0].text
+        assert services.kb.get(entry_id).title == "没签合同能要两倍工资"
+        # The other instance sees it on its next check, without a restart.
+        assert await other.kb.refresh_if_changed()
+        assert other.kb.get(entry_id).title == "没签合同能要两倍工资"
+        history = await send(services, Command("faq_history", entry_id))
+        rollback = next(d for t, d in buttons(history).items() if t.startswith("回滚到"))
+        await send(services, Press(rollback))
+        assert services.kb.get(entry_id).title != "没签合同能要两倍工资"
+        assert bad  # the citation prompt was shown
+    finally:
+        await other.aclose()
+
+
+async def test_workers_cannot_edit_and_a_new_entry_needs_every_field(services: Services) -> None:
+    refused = await send(services, Command("faq", "工资"), user=WORKER)
+    assert "无权限" in refused[0].text
+    await send(services, Command("faq_new"))
+    for value in ("heat-allowance-test", "工资报酬", "高温津贴", "夏天高温有津贴吗",
+                  "高温天气露天作业，单位应当发高温津贴，标准各地不同。"):  # fmt: skip
+        await send(services, Text(value))
+    preview = await send(services, Text("劳动法 50"))
+    assert "预览" in preview[0].text
+    await send(services, Press(buttons(preview)["确认保存"]))
+    assert services.kb.get("heat-allowance-test") is not None
+    answer = await send(services, Text("夏天高温有津贴吗"), user=WORKER)
+    assert any("高温" in r.text for r in answer)
+
+
+async def test_unanswered_questions_are_grouped_and_dismissed_for_good(
+    services: Services,
+) -> None:
+    for text in ("厂里发的月饼能折现吗", "厂里发的月饼可以折成现金吗", "月饼能不能折现金"):
+        await send(services, Text(text), user=WORKER)
+    listing = await send(services, Command("unanswered"))
+    assert "组" in listing[0].text
+    group = next(r for r in listing[1:] if "月饼" in r.text)
+    assert group.text.startswith("3 次") or group.text.startswith("2 次")
+    dismiss = next(b.data for row in group.buttons for b in row if b.data.startswith("a:dis:"))
+    await send(services, Press(dismiss))
+    again = await send(services, Command("unanswered"))
+    assert all("月饼" not in r.text for r in again[1:])
+
+
+async def test_stats_give_the_reported_figures(services: Services) -> None:
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "PDS-RZ",
+             "description": "工资没发"}  # fmt: skip
+    opened = await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    await services.desk.grant(ADMIN, 6001, "PDS-RZ", services.clock())
+    await services.desk.claim(opened.id, 6001, services.clock())
+    await services.desk.close(opened.id, 6001, "mediated", "", services.clock())
+    stats = await send(services, Command("stats", "week"))
+    text = stats[0].text
+    assert "受理案件：1 件" in text and "调解成功率：100%" in text and "工资" in text
