@@ -8,6 +8,7 @@ from datetime import datetime
 
 from bot import intake_texts, staff_texts, texts
 from bot.model import Button
+from bot.notify import age
 from knowledge.stations import Station
 from storage.models import CaseEventRow, CaseRow
 
@@ -30,15 +31,6 @@ EVENT_NAMES = {
     "deletion_requested": "申请删除个人信息",
 }
 MAX_EVIDENCE_BUTTONS = 10
-
-
-def _minutes(since: datetime, until: datetime) -> str:
-    minutes = max(0, int((until - since).total_seconds() // 60))
-    if minutes < 60:
-        return f"{minutes}分钟"
-    if minutes < 48 * 60:
-        return f"{minutes // 60}小时{minutes % 60}分钟"
-    return f"{minutes // 1440}天"
 
 
 def event_line(event: CaseEventRow, stations: dict[str, str]) -> str:
@@ -79,13 +71,13 @@ def full_view(
         f"提交：{texts.local_time(case.created_at)}",
     ]
     if case.claimed_at is not None:
-        waited = _minutes(case.created_at, case.claimed_at)
+        waited = age(case.created_at, case.claimed_at)
         lines.append(
             f"认领：{texts.local_time(case.claimed_at)}（等了 {waited}），"
             f"负责人：工作人员 {case.claimed_by}"
         )
     elif case.status == "queued":
-        lines.append(f"已等待：{_minutes(case.created_at, now)}")
+        lines.append(f"已等待：{age(case.created_at, now)}")
     if case.anonymous:
         lines.append("联系方式：匿名举报，未留电话")
     else:

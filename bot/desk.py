@@ -402,25 +402,30 @@ class Desk:
                 session, case_id, now, "rated", actor_id=worker_id, note=str(stars)
             )
 
+    async def _worker_touch(
+        self, session: AsyncSession, case_id: int, worker_id: int, now: datetime
+    ) -> CaseRow:
+        """The worker's own open case, its version bumped (DeskError if it is not theirs)."""
+        case = await session.scalar(
+            update(CaseRow)
+            .where(
+                CaseRow.id == case_id, CaseRow.worker_id == worker_id, CaseRow.status != "closed"
+            )
+            .values(updated_at=now, version=CaseRow.version + 1)
+            .returning(CaseRow)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        )
+        if case is None:
+            raise DeskError(st.W_NOT_YOURS)
+        return case
+
     async def worker_message(self, case_id: int, worker_id: int, text: str, now: datetime) -> bool:
         """Store a worker's message on their open case and pass it to the owner.
 
         Returns True if an owner was notified, False if the case waits in the queue.
         """
         async with self._sessions.begin() as session:
-            case = await session.scalar(
-                update(CaseRow)
-                .where(
-                    CaseRow.id == case_id,
-                    CaseRow.worker_id == worker_id,
-                    CaseRow.status != "closed",
-                )
-                .values(updated_at=now, version=CaseRow.version + 1)
-                .returning(CaseRow)
-                .execution_options(synchronize_session=False, populate_existing=True)
-            )
-            if case is None:
-                raise DeskError(st.W_NOT_YOURS)
+            case = await self._worker_touch(session, case_id, worker_id, now)
             await repo.add_case_event(
                 session, case.id, now, "message_in", actor_id=worker_id, note=text
             )
@@ -450,19 +455,7 @@ class Desk:
         """A photo, document or voice note the worker sent for their open case: kept as
         evidence and passed to the owner. Returns True if an owner was notified."""
         async with self._sessions.begin() as session:
-            case = await session.scalar(
-                update(CaseRow)
-                .where(
-                    CaseRow.id == case_id,
-                    CaseRow.worker_id == worker_id,
-                    CaseRow.status != "closed",
-                )
-                .values(updated_at=now, version=CaseRow.version + 1)
-                .returning(CaseRow)
-                .execution_options(synchronize_session=False, populate_existing=True)
-            )
-            if case is None:
-                raise DeskError(st.W_NOT_YOURS)
+            case = await self._worker_touch(session, case_id, worker_id, now)
             item = {"kind": kind, "file_id": file_id, "file_name": None, "at": now.isoformat()}
             case.evidence = [*(case.evidence or []), item]
             label = st.FILE_KINDS.get(kind, kind)

@@ -118,15 +118,15 @@ async def menu(session: AsyncSession, user_id: int, role: str, now: datetime) ->
 def _clock(case: CaseRow, now: datetime) -> str:
     """已等待 while it waits; the clock stops at the claim and at the close."""
     if case.status == "queued":
-        return f"已等待 {_age(case.created_at, now)}"
+        return f"已等待 {age(case.created_at, now)}"
     if case.claimed_at is not None and case.status == "claimed":
-        return f"{_age(case.created_at, case.claimed_at)}后认领"
+        return f"{age(case.created_at, case.claimed_at)}后认领"
     if case.closed_at is not None:
-        return f"用时 {_age(case.created_at, case.closed_at)}"
+        return f"用时 {age(case.created_at, case.closed_at)}"
     return f"提交于 {texts.local_time(case.created_at)}"
 
 
-def _age(since: datetime, now: datetime) -> str:
+def age(since: datetime, now: datetime) -> str:
     minutes = max(0, int((now - since).total_seconds() // 60))
     if minutes < 60:
         return f"{minutes}分钟"

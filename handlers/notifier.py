@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from typing import TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -23,6 +24,8 @@ def _seconds(exc: RetryAfter) -> float:
     return retry.total_seconds() if isinstance(retry, dt.timedelta) else float(retry)
 
 
+T = TypeVar("T")
+
 # Telegram's words for a chat that is gone; any other 400 is a problem with the message.
 _GONE = ("chat not found", "user is deactivated", "bot was blocked", "peer_id_invalid")
 
@@ -34,6 +37,20 @@ def _refused(exc: BadRequest) -> Exception:
     if any(g in message for g in _GONE):
         return Unreachable(exc.message)
     return Rejected(exc.message)
+
+
+async def _telegram(call: Awaitable[T]) -> T:
+    """Await one Bot API call, mapping Telegram's errors to the relay's outcomes."""
+    try:
+        return await call
+    except RetryAfter as exc:
+        raise RetryLater(_seconds(exc)) from exc
+    except Forbidden as exc:
+        raise Unreachable(exc.message) from exc
+    except BadRequest as exc:
+        raise _refused(exc) from exc
+    except (TimedOut, NetworkError) as exc:
+        raise TransientError(exc.__class__.__name__) from exc
 
 
 class TelegramNotifier:
@@ -48,16 +65,7 @@ class TelegramNotifier:
         message_id = 0
         for number, part in enumerate(parts, 1):
             markup = inline_markup(buttons) if number == len(parts) else None
-            try:
-                message = await self.bot.send_message(chat_id, part, reply_markup=markup)
-            except RetryAfter as exc:
-                raise RetryLater(_seconds(exc)) from exc
-            except Forbidden as exc:
-                raise Unreachable(exc.message) from exc
-            except BadRequest as exc:
-                raise _refused(exc) from exc
-            except (TimedOut, NetworkError) as exc:
-                raise TransientError(exc.__class__.__name__) from exc
+            message = await _telegram(self.bot.send_message(chat_id, part, reply_markup=markup))
             message_id = message.message_id
         return message_id
 
@@ -68,36 +76,16 @@ class TelegramNotifier:
             "audio": self.bot.send_audio,
             "video": self.bot.send_video,
         }
-        try:
-            if kind == "video_note":
-                message = await self.bot.send_video_note(chat_id, file_id)
-            else:
-                send = senders.get(kind, self.bot.send_document)
-                message = await send(chat_id, file_id, caption=caption[:1000] or None)
-        except RetryAfter as exc:
-            raise RetryLater(_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except BadRequest as exc:
-            raise _refused(exc) from exc
-        except (TimedOut, NetworkError) as exc:
-            raise TransientError(exc.__class__.__name__) from exc
+        if kind == "video_note":
+            message = await _telegram(self.bot.send_video_note(chat_id, file_id))
+        else:
+            send = senders.get(kind, self.bot.send_document)
+            message = await _telegram(send(chat_id, file_id, caption=caption[:1000] or None))
         return message.message_id
 
     async def set_menu(self, chat_id: int, commands: Sequence[tuple[str, str]]) -> None:
-        try:
-            await self.bot.set_my_commands(
-                [BotCommand(name, about) for name, about in commands],
-                scope=BotCommandScopeChat(chat_id),
-            )
-        except RetryAfter as exc:
-            raise RetryLater(_seconds(exc)) from exc
-        except Forbidden as exc:
-            raise Unreachable(exc.message) from exc
-        except BadRequest as exc:
-            raise _refused(exc) from exc
-        except (TimedOut, NetworkError) as exc:
-            raise TransientError(exc.__class__.__name__) from exc
+        menu = [BotCommand(name, about) for name, about in commands]
+        await _telegram(self.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id)))
 
     async def edit(
         self, chat_id: int, message_id: int, text: str, buttons: Sequence[Sequence[Button]] = ()
