@@ -159,13 +159,17 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
         print(json.dumps(report, ensure_ascii=False))
         return 0
     if args.kb_command == "train":
-        from bot.learning import train_and_save
+        from bot.learning import stored_labels, train_and_save
 
         entries = await services.kb.active_entries()
+        labels = await stored_labels(services.sessions)
+        if labels:
+            print(f"with {len(labels)} labels from real messages", file=sys.stderr)
         models = train_and_save(
             entries,
             services.kb.matcher.normalizer,
             services.settings.model_path,
+            labels=labels,
             seed=args.seed,
             progress=sys.stderr,
         )
@@ -183,12 +187,14 @@ async def kb_command(services: Services, args: argparse.Namespace) -> int:
         )
         return 0
     if args.kb_command == "cv":
+        from bot.learning import stored_labels
         from knowledge.corpus import load_corpus
         from knowledge.train import cross_validate
 
         entries = await services.kb.active_entries()
+        labels = await stored_labels(services.sessions)
         report = cross_validate(
-            load_corpus(entries),
+            load_corpus(entries, labels=labels),
             entries,
             services.kb.matcher.normalizer,
             services.assistant.rules,

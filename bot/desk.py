@@ -540,6 +540,39 @@ class Desk:
         async with self._sessions.begin() as session:
             return await self.actor(session, user_id, now)
 
+    async def correct(
+        self, case_id: int, staff_id: int, route: str, category: str | None, now: datetime
+    ) -> CaseRow:
+        """Staff say what the case really is: its route (a training label for the worker's
+        words) and, optionally, its category."""
+        case, _ = await self.history(case_id, staff_id, now)
+        async with self._sessions.begin() as session:
+            row = await repo.get_case(session, case.id)
+            assert row is not None
+            if category:
+                row.category = category
+            row.urgent = row.urgent or route == "urgent"
+            row.updated_at = now
+            await repo.add_case_event(
+                session,
+                row.id,
+                now,
+                "corrected",
+                actor_id=staff_id,
+                note=f"{route} {category or ''}",
+            )
+            if row.description and row.kind != "report":
+                await repo.add_label(
+                    session,
+                    text=row.description,
+                    route=route,
+                    faq_id=None,
+                    source="case",
+                    created_by=staff_id,
+                    now=now,
+                )
+        return case
+
     async def send_evidence(
         self, case_id: int, staff_id: int, number: int, chat_id: int, now: datetime
     ) -> bool:

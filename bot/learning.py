@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from knowledge.corpus import Example, files_digest, load_corpus
+from knowledge.corpus import ROUTES, Example, files_digest, load_corpus
 from knowledge.entries import Entry
 from knowledge.learned import Models
 from knowledge.normalize import Normalizer
@@ -22,6 +22,19 @@ logger = logging.getLogger(__name__)
 # share it instead of reading 30 MB again.
 _cache: dict[tuple[Path, str], Models] = {}
 _cache_lock = threading.Lock()
+
+
+async def stored_labels(sessions) -> list[Example]:
+    """What admins and staff labelled in real traffic, as training examples (no ids)."""
+    from storage import repositories as repo
+
+    async with sessions.begin() as session:
+        rows = await repo.all_labels(session)
+    return [
+        Example(r.text, r.route, f"label-{r.id}", "label", faq_id=r.faq_id)
+        for r in rows
+        if r.route in ROUTES and r.text.strip()
+    ]
 
 
 def train_and_save(

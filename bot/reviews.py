@@ -68,6 +68,26 @@ class Reviews:
     async def group_of(self, first_id: int) -> Group | None:
         return next((g for g in await self.groups() if first_id in g.ids), None)
 
+    async def label(self, group: Group, route: str, admin_id: int, now: datetime) -> int:
+        """An admin's verdict on the group's route: every question in it becomes a training
+        label for `kb train`, and the group is closed."""
+        async with self._sessions.begin() as session:
+            rows = [
+                r for r in await repo.unreviewed_unanswered(session, RECENT) if r.id in group.ids
+            ]
+            for row in rows:
+                await repo.add_label(
+                    session,
+                    text=row.question,
+                    route=route,
+                    faq_id=None,
+                    source="unanswered",
+                    created_by=admin_id,
+                    now=now,
+                )
+            await repo.mark_reviewed(session, list(group.ids))
+        return len(rows)
+
     async def close(self, group: Group, now: datetime) -> int:
         """Mark the group's questions reviewed (dismissed or used): they never come back."""
         async with self._sessions.begin() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot import intake_texts
 from bot import staff_texts as st
 from bot.case_view import full_view
 from bot.desk import Desk, DeskError
@@ -29,11 +30,23 @@ COMMANDS = (
     "use",
     "staff",
     "whoami",
+    "route",
 )
 # Commands whose first argument is a case (an id or a case number).
 CASE_COMMANDS = frozenset(
-    {"claim", "reply", "use", "note", "release", "transfer", "close", "case"}
+    {"claim", "reply", "use", "note", "release", "transfer", "close", "case", "route"}
 )
+ROUTE_WORDS = {
+    "一般咨询": "self_help",
+    "需要人工": "legal_aid",
+    "紧急": "urgent",
+    "非劳动": "out_of_scope",
+    **{r: r for r in ("self_help", "legal_aid", "urgent", "out_of_scope")},
+}
+CATEGORY_WORDS = {
+    **{v: k for k, v in intake_texts.CATEGORY_NAMES.items()},
+    **{k: k for k in intake_texts.CATEGORY_NAMES},
+}
 OUTCOME_CODES = {**{v: k for k, v in st.OUTCOMES.items()}, **{k: k for k in st.OUTCOMES}}
 
 
@@ -80,6 +93,14 @@ async def _run(
         return [Reply(st.STAFF_HELP)]
     if name == "queue":
         return await queue(desk, user_id, st.FILTER_WORDS.get(args.strip(), "all"), now)
+    if name == "route":
+        words = rest.split()
+        route = ROUTE_WORDS.get(words[0]) if words else None
+        category = CATEGORY_WORDS.get(words[1]) if len(words) > 1 else None
+        if head is None or route is None or (len(words) > 1 and category is None):
+            return usage
+        await desk.correct(head, user_id, route, category, now)
+        return [Reply(st.CORRECTED)]
     if name == "whoami":
         actor = await desk.whoami(user_id, now)
         stations = "、".join(

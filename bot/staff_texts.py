@@ -59,6 +59,7 @@ USAGE = {
     "revoke_staff": "用法：/revoke_staff 用户ID [站点代码]",
     "use": "用法：/use 案件号 模板名（/canned 查看模板）",
     "setcanned": "用法：/setcanned 模板名 内容",
+    "route": "用法：/route 案件号 一般咨询|需要人工|紧急|非劳动 [类别：工资、合同/辞退、工伤/职业病、社保、工时休假、其他]",
 }
 QUEUE_EMPTY = "没有待处理的案件。"
 QUEUE_HEAD = "待处理案件（待认领在前，紧急在前，其次按时间）："
@@ -72,6 +73,7 @@ UNKNOWN_STATION = "没有这个站点代码：{code}"
 CLOSED_OK = "已办结：{outcome}。"
 LINKED = "本群已绑定为「{station}」的值班群，新案件卡片会发到这里。"
 GRANTED = "已授权用户 {user} 为「{station}」的工作人员。"
+CORRECTED = "已更正；这条求助的原话会作为训练样本（不含身份信息），下次训练时学习。"
 REVOKED = "已取消用户 {user} 的 {count} 个站点权限。"
 DUTY_ON = "您已上班：新案件会私信通知您。"
 DUTY_OFF = "您已下班：不再私信新案件（群里仍可看到）。"
@@ -82,7 +84,7 @@ STAFF_HELP = (
     "工作人员命令：\n/queue 待处理案件　/mine 我负责的\n/claim 号 认领　/reply 号 内容 回复当事人\n"
     "/note 号 内容 内部备注　/use 号 模板 发送模板\n/transfer 号 站点 原因 转交　/release 号 退回队列\n"
     "/close 号 结果 说明 办结　/case 号 查看全部详情\n/duty 值班状态（on|off 上下班）"
-    "　/canned 模板列表　/whoami 我的ID\n案件号写编号（SZ-2026-000002）或数字都可以。卡片下的按钮也能完成这些操作。\n"
+    "　/canned 模板列表　/whoami 我的ID\n/route 号 类型 [类别] 更正案件的类型和类别\n案件号写编号（SZ-2026-000002）或数字都可以。卡片下的按钮也能完成这些操作。\n"
     "管理员：/grant_staff 用户 站点　/revoke_staff 用户 [站点]　/setcanned 名 内容\n"
     "群里：/link_station 站点代码"
 )

@@ -136,6 +136,21 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime]
 
 
+class LabelRow(Base):
+    """A real message's right route (and entry), given by an admin or staff; joins the
+    training corpus at `kb train`. Never stored with the sender's id."""
+
+    __tablename__ = "labels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    route: Mapped[str] = mapped_column(String(16))
+    faq_id: Mapped[str | None] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(16))  # unanswered | case
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+
 class InboxRow(Base):
     """Telegram update ids already taken in: a retried delivery or a second instance skips them."""
 

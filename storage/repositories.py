@@ -22,6 +22,7 @@ from storage.models import (
     FaqVersionRow,
     FeedbackRow,
     InboxRow,
+    LabelRow,
     OutboxRow,
     StationChatRow,
     StationRow,
@@ -244,6 +245,32 @@ async def unreviewed_unanswered(session: AsyncSession, limit: int) -> Sequence[U
         .limit(limit)
     )
     return result.all()
+
+
+async def add_label(
+    session: AsyncSession,
+    *,
+    text: str,
+    route: str,
+    faq_id: str | None,
+    source: str,
+    created_by: int | None,
+    now: datetime,
+) -> None:
+    session.add(
+        LabelRow(
+            text=text[:4000],
+            route=route,
+            faq_id=faq_id,
+            source=source,
+            created_by=created_by,
+            created_at=now,
+        )
+    )
+
+
+async def all_labels(session: AsyncSession) -> Sequence[LabelRow]:
+    return (await session.scalars(select(LabelRow).order_by(LabelRow.id))).all()
 
 
 async def mark_reviewed(session: AsyncSession, ids: Sequence[int]) -> int:

@@ -148,10 +148,16 @@ class AdminConversation:
         if verb == "retok":
             done = await self.faq.retire(user_id, faq_id, now)
             return [Reply(at.RETIRED.format(id=faq_id) if done else at.NO_ENTRY)]
-        if verb in ("dis", "alt") and faq_id.isascii() and faq_id.isdecimal():
+        if verb in ("dis", "alt", "lab") and faq_id.isascii() and faq_id.isdecimal():
             group = await self.reviews.group_of(int(faq_id))
             if group is None:
                 return [Reply(texts.UNKNOWN_BUTTON)]
+            if verb == "lab":
+                route = parts[3] if len(parts) == 4 else ""
+                if route not in at.ROUTES:
+                    return [Reply(texts.UNKNOWN_BUTTON)]
+                count = await self.reviews.label(group, route, user_id, now)
+                return [Reply(at.LABELLED.format(count=count, route=at.ROUTES[route]))]
             if verb == "dis":
                 return [Reply(at.DISMISSED.format(count=await self.reviews.close(group, now)))]
             entry = self.ctx.kb.get(group.best_faq_id or "")
@@ -232,6 +238,12 @@ class AdminConversation:
             rows: list[tuple[Button, ...]] = []
             if best is not None:
                 rows.append((Button(at.ADD_AS_ALTERNATE, f"a:alt:{group.first_id}"),))
+            rows.append(
+                tuple(
+                    Button(f"标为{name}", f"a:lab:{group.first_id}:{route}")
+                    for route, name in at.ROUTES.items()
+                )
+            )
             rows.append((Button(at.DISMISS, f"a:dis:{group.first_id}"),))
             replies.append(Reply(text, tuple(rows)))
         return replies

@@ -92,3 +92,24 @@ async def test_stats_give_the_reported_figures(services: Services) -> None:
     stats = await send(services, Command("stats", "week"))
     text = stats[0].text
     assert "受理案件：1 件" in text and "调解成功率：100%" in text and "工资" in text
+
+
+async def test_labels_from_admins_and_staff_join_the_training_corpus(services: Services) -> None:
+    from bot.learning import stored_labels
+
+    for text in ("厂里的食堂天天吃坏肚子能投诉吗", "食堂吃坏肚子好几个人了能投诉不"):
+        await send(services, Text(text), user=WORKER)
+    listing = await send(services, Command("unanswered"))
+    group = next(r for r in listing[1:] if "食堂" in r.text)
+    mark = next(b.data for row in group.buttons for b in row if b.data.endswith(":legal_aid"))
+    done = await send(services, Press(mark))
+    assert "需要人工" in done[0].text
+    draft = {"kind": "help", "category": "other", "consented_at": "x", "station": "PDS-RZ",
+             "description": "老板把我的工资卡拿走了还不给钱"}  # fmt: skip
+    opened = await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    await services.desk.grant(ADMIN, 6002, "PDS-RZ", services.clock())
+    corrected = await send(services, Command("route", f"{opened.number} 需要人工 工资"), user=6002)
+    assert "已更正" in corrected[0].text
+    labels = await stored_labels(services.sessions)
+    assert {(e.route, e.style) for e in labels} == {("legal_aid", "label")}
+    assert any("工资卡" in e.text for e in labels) and any("食堂" in e.text for e in labels)
