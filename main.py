@@ -58,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
     cv.add_argument("--folds", type=int, default=4)
     cv.add_argument("--seed", type=int, default=0)
 
+    report = sub.add_parser("report", help="cases of a period as CSV or Excel (and a chart)")
+    report.add_argument("--from", dest="since", required=True, help="YYYY-MM-DD (China time)")
+    report.add_argument("--to", dest="until", required=True, help="YYYY-MM-DD, exclusive")
+    report.add_argument("--format", choices=("csv", "xlsx"), default="xlsx")
+    report.add_argument("--out", type=Path, help="file to write (default report-FROM-TO.EXT)")
+    report.add_argument("--chart", type=Path, help="also write the weekly chart as PNG")
+
     cases = sub.add_parser("cases", help="case records")
     cases_sub = cases.add_subparsers(dest="cases_command", required=True)
     retention = cases_sub.add_parser(

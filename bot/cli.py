@@ -18,7 +18,7 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
         return await db_command(args.db_command, settings)
     if command == "kb" and args.kb_command == "load":
         return await kb_load(settings, args.path, prune=args.prune, dry_run=args.dry_run)
-    needs_models = command != "cases" and not (
+    needs_models = command not in ("cases", "report") and not (
         command == "kb" and args.kb_command in ("train", "cv", "export", "check")
     )
     services = await Services.create(settings, load_models=needs_models)
@@ -57,6 +57,8 @@ async def dispatch(command: str, args: argparse.Namespace, settings: Settings) -
             return await kb_command(services, args)
         if command == "stations":
             return await stations_command(services, args)
+        if command == "report":
+            return await report_command(services, args)
         if command == "cases":
             from bot.retention import anonymise_closed_cases
 
@@ -316,4 +318,33 @@ async def stations_command(services: Services, args: argparse.Namespace) -> int:
             show(station.code, depth + 1)
 
     show(None, 0)
+    return 0
+
+
+async def report_command(services: Services, args: argparse.Namespace) -> int:
+    """python main.py report --from --to --format csv|xlsx [--out] [--chart]"""
+    from datetime import datetime, timedelta, timezone
+
+    from bot.report import case_rows, chart_png, write_csv, write_xlsx
+
+    china = timezone(timedelta(hours=8))
+    try:
+        since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=china)
+        until = datetime.strptime(args.until, "%Y-%m-%d").replace(tzinfo=china)
+    except ValueError:
+        print("dates are YYYY-MM-DD", file=sys.stderr)
+        return 2
+    rows = await case_rows(
+        services.sessions,
+        services.stations,
+        since,
+        until,
+        progress=lambda n: print(f"[report] {n} cases read", file=sys.stderr, flush=True),
+    )
+    out = args.out or Path(f"report-{args.since}-{args.until}.{args.format}")
+    (write_csv if args.format == "csv" else write_xlsx)(rows, out)
+    print(f"{len(rows)} cases from {args.since} to {args.until} written to {out}")
+    if args.chart:
+        args.chart.write_bytes(chart_png(rows, f"{args.since} 至 {args.until}"))
+        print(f"chart written to {args.chart}")
     return 0

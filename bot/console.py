@@ -7,7 +7,10 @@ import contextlib
 import itertools
 import logging
 import sys
+import tempfile
+import uuid
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TextIO
 
 from bot.model import Button, Command, Event, Press, Reply, Text
@@ -93,6 +96,10 @@ async def run_console(
         if not notice:
             buttons.clear()
         for reply in replies:
+            if reply.image is not None:
+                saved = Path(tempfile.gettempdir()) / f"labor-aid-chart-{uuid.uuid4().hex[:8]}.png"
+                saved.write_bytes(reply.image)
+                reply = Reply(f"{reply.text}\n（图表已保存：{saved}）", reply.buttons)
             text, shown = render(reply, start=len(buttons) + 1)
             buttons.extend(shown)
             stdout.write(f"{'通知' if notice else '助手'}> {text}\n\n")

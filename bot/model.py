@@ -28,6 +28,7 @@ class Reply:
     edit: bool = False
     chat_id: int | None = None  # None: the user who caused it
     ask_location: bool = False  # offer a "share location" keyboard button
+    image: bytes | None = None  # a PNG (a chart) sent with the text as its caption
 
 
 _CONTROLS = dict.fromkeys(

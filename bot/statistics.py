@@ -39,6 +39,19 @@ class Statistics:
         self._sessions = sessions
         self._stations = stations
 
+    async def chart(self, period: str, now: datetime) -> bytes | None:
+        """The cases-per-week chart for the period (None when there are no cases)."""
+        import asyncio
+
+        from bot.report import case_rows, chart_png
+
+        key = period if period in PERIODS else "month"
+        since, until = now - timedelta(days=PERIODS[key]), now + timedelta(seconds=1)
+        rows = await case_rows(self._sessions, self._stations, since, until)
+        if not rows:
+            return None
+        return await asyncio.to_thread(chart_png, rows, f"劳动维权助手 {PERIOD_NAMES[key]}")
+
     async def figures(self, period: str, now: datetime) -> str:
         key = period if period in PERIODS else "month"
         since = now - timedelta(days=PERIODS[key])

@@ -56,6 +56,12 @@ async def send_replies(bot: ExtBot[None], update: Update, replies: list[Reply]) 
         target = reply.chat_id if reply.chat_id is not None else (chat.id if chat else None)
         if target is None:
             continue
+        if reply.image is not None:
+            try:
+                await bot.send_photo(target, reply.image, caption=reply.text[:1000] or None)
+            except Forbidden:
+                logger.info("chat %s blocked the bot", target)
+            continue
         parts = split_message(reply.text)
         try:
             for number, part in enumerate(parts, 1):

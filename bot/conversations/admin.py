@@ -250,4 +250,8 @@ class AdminConversation:
 
     async def _stats(self, period: str, now: datetime) -> list[Reply]:
         figures = await self.statistics.figures(period, now)
-        return [Reply(part) for part in split_message(figures)]
+        replies = [Reply(part) for part in split_message(figures)]
+        chart = await self.statistics.chart(period, now)
+        if chart is not None:
+            replies.append(Reply(at.CHART, image=chart))
+        return replies

@@ -113,3 +113,38 @@ async def test_labels_from_admins_and_staff_join_the_training_corpus(services: S
     labels = await stored_labels(services.sessions)
     assert {(e.route, e.style) for e in labels} == {("legal_aid", "label")}
     assert any("工资卡" in e.text for e in labels) and any("食堂" in e.text for e in labels)
+
+
+async def test_reports_as_csv_and_excel_and_a_chart_with_chinese_labels(
+    services: Services, tmp_path
+) -> None:
+    import csv
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from bot.report import _font_path, case_rows, chart_png, write_csv, write_xlsx
+
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "PDS-RZ",
+             "description": "工资没发"}  # fmt: skip
+    for _ in range(3):
+        await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    now = services.clock()
+    seen: list[int] = []
+    rows = await case_rows(
+        services.sessions, services.stations, now - timedelta(days=1), now + timedelta(days=1),
+        progress=seen.append,
+    )  # fmt: skip
+    assert len(rows) == 3 and seen == [3]
+    write_csv(rows, tmp_path / "r.csv")
+    with (tmp_path / "r.csv").open(encoding="utf-8-sig") as handle:
+        table = list(csv.reader(handle))
+    assert table[0][0] == "案件编号" and len(table) == 4 and table[1][3] == "工资"
+    write_xlsx(rows, tmp_path / "r.xlsx")
+    book = load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames == ["案件", "汇总"] and book["案件"].max_row == 4
+    assert _font_path() is not None  # the CJK font ships with the project's dependencies
+    png = chart_png(rows, "测试")
+    assert png.startswith(b"\x89PNG") and len(png) > 10_000
+    stats = await send(services, Command("stats", "week"))
+    assert stats[-1].image is not None and stats[-1].image.startswith(b"\x89PNG")
