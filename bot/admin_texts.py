@@ -5,7 +5,8 @@ from __future__ import annotations
 HELP = (
     "知识库管理：\n/faq 关键词 或 条目ID：查找并打开条目，逐项修改（先预览再保存）\n"
     "/faq_new：新建条目　/faq_history 条目ID：历史版本和回滚\n"
-    "/unanswered：机器人没答好的问题（相似的合在一起）\n/stats [day|week|month|quarter|year]：统计"
+    "/unanswered：机器人没答好的问题（相似的合在一起）\n/stats [day|week|month|quarter|year]：统计和图表\n"
+    "/digest：今天的预警摘要（每天定时发给管理员）"
 )
 NOTHING_FOUND = "没有找到相关条目。可以换个关键词，或用 /faq_new 新建。"
 FOUND = "找到 {count} 个条目，点一个打开："

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     sla_urgent_minutes: int = 15
     sla_normal_working_days: int = 1
 
+    # The admins' daily early-warning digest, China Standard Time (HH:MM).
+    digest_time: str = "08:30"
+
     # How long closed cases are kept (stated in the consent notice).
     case_retention_years: int = 3
 

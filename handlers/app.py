@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from datetime import timedelta
+from datetime import time as dt_time
+from datetime import timedelta, timezone
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
@@ -32,6 +33,7 @@ from storage import repositories as repo
 
 RELAY_INTERVAL_S = 2.0
 KB_WATCH_INTERVAL_S = 5.0
+CHINA = timezone(timedelta(hours=8))
 INBOX_KEEP = timedelta(days=7)  # Telegram keeps undelivered updates for 24 hours
 ESCALATION_INTERVAL_S = 60.0
 
@@ -119,6 +121,12 @@ def build_application(
         job_queue.run_repeating(
             sweep_escalations, interval=ESCALATION_INTERVAL_S, first=5.0, name="escalation-sweeper"
         )
+        hour, _, minute = services.settings.digest_time.partition(":")
+        job_queue.run_daily(
+            send_digest,
+            time=dt_time(int(hour), int(minute or 0), tzinfo=CHINA),
+            name="daily-digest",
+        )
         job_queue.run_repeating(
             watch_knowledge,
             interval=KB_WATCH_INTERVAL_S,
@@ -126,6 +134,18 @@ def build_application(
             name="kb-watch",
         )
     return application
+
+
+async def send_digest(context: BotContext) -> None:
+    """The admins' daily early-warning digest (once per date, whatever the instances)."""
+    from bot.digest import queue_digest
+
+    services = context.services
+    sent = await queue_digest(
+        services.sessions, services.stations, tuple(services.settings.admin_ids), services.clock()
+    )
+    logger.info("daily digest queued for %s admins", sent)
+    await relay_outbox(context)
 
 
 async def watch_knowledge(context: BotContext) -> None:

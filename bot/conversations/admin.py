@@ -10,6 +10,7 @@ from typing import Any
 from bot import admin_texts as at
 from bot import texts
 from bot.conversations.common import HOME_BUTTON, Context, State
+from bot.digest import build_digest
 from bot.faq_admin import EDITABLE, FaqAdmin, FaqError
 from bot.model import Button, Reply, split_message
 from bot.reviews import Reviews
@@ -19,7 +20,7 @@ from knowledge.entries import Entry
 FAQ_EDIT = "faq_edit"  # waiting for the new value of one field
 FAQ_NEW = "faq_new"  # a new entry, one field at a time
 STEPS = (FAQ_EDIT, FAQ_NEW)
-COMMANDS = frozenset({"faq", "faq_new", "faq_history", "unanswered", "stats"})
+COMMANDS = frozenset({"faq", "faq_new", "faq_history", "unanswered", "stats", "digest"})
 NEW_FIELDS = ("id", "category", "title", "question", "answer", "citations")
 
 
@@ -67,6 +68,9 @@ class AdminConversation:
             return await self._unanswered(now)
         if name == "stats":
             return await self._stats(args.strip(), now)
+        if name == "digest":
+            text = await build_digest(self.ctx.sessions, self.ctx.stations, now)
+            return [Reply(part) for part in split_message(text)]
         return [Reply(at.HELP)]
 
     def _search(self, query: str) -> list[Reply]:

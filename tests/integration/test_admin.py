@@ -148,3 +148,33 @@ async def test_reports_as_csv_and_excel_and_a_chart_with_chinese_labels(
     assert png.startswith(b"\x89PNG") and len(png) > 10_000
     stats = await send(services, Command("stats", "week"))
     assert stats[-1].image is not None and stats[-1].image.startswith(b"\x89PNG")
+
+
+def test_one_employer_written_differently_is_one_employer() -> None:
+    from bot.digest import employer_key, group_employers
+
+    assert employer_key("某某电子有限公司") == employer_key("某某电子厂") == "某某电子"
+    groups = group_employers(["某某电子厂", "苏州某某电子有限公司", "某某电子公司", "另一家物流"])
+    assert groups[0][1] == 3 and len(groups) == 2
+
+
+async def test_the_daily_digest_names_collective_disputes_and_repeat_employers_once_a_day(
+    services: Services,
+) -> None:
+    from bot.digest import queue_digest
+    from storage.models import OutboxRow
+
+    for employer, workers in (("某某电子厂", "30+"), ("苏州某某电子有限公司", "1")):
+        draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "PDS-RZ",
+                 "description": "工资没发", "employer": employer, "workers": workers}  # fmt: skip
+        await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    digest = await send(services, Command("digest"))
+    text = digest[0].text
+    assert "新的群体性纠纷：1 件" in text and "2 件" in text and "某某电子" in text
+    assert await queue_digest(services.sessions, services.stations, (ADMIN,), services.clock())
+    await queue_digest(services.sessions, services.stations, (ADMIN,), services.clock())
+    async with services.sessions.begin() as session:
+        from sqlalchemy import select
+
+        rows = (await session.scalars(select(OutboxRow.dedupe_key))).all()
+    assert len([k for k in rows if k.startswith("digest:")]) == 1  # once per date
