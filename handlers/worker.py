@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 
-from bot.model import Attachment, Command, Event, Location, Press, Sticker, Text, Voice
+from bot.model import Attachment, Command, Event, Location, Press, Reply, Sticker, Text, Voice
 from handlers.context import BotContext
 from handlers.render import send_replies
 
@@ -20,7 +20,11 @@ async def _dispatch(update: Update, context: BotContext, event: Event) -> None:
         return
     services = context.services
     replies = await services.dialog.handle(user.id, event, services.clock())
-    await send_replies(context.bot, update, replies)
+
+    async def later(key: int, chat_id: int, reply: Reply) -> None:
+        await services.dialog.send_later(key, chat_id, reply, services.clock())
+
+    await send_replies(context.bot, update, replies, later)
 
 
 async def command(update: Update, context: BotContext) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import intake_texts, staff_commands, texts
+from bot import intake_texts, notify, staff_commands, texts
 from bot.assistant import Assistant
 from bot.cases import CaseService
 from bot.conversations import safety as safety_mod
@@ -162,6 +162,14 @@ class Dialog:
 
     def outbox_written(self) -> None:
         self.ctx.outbox_written()
+
+    async def send_later(self, key: int, chat_id: int, reply: Reply, now: datetime) -> None:
+        """A reply the front end could not deliver goes to the outbox, which retries."""
+        async with self.ctx.sessions.begin() as session:
+            await notify.tell(
+                session, chat_id, reply.text, now, key=f"reply:{key}", buttons=reply.buttons
+            )
+        self.outbox_written()
 
     def answer_replies(self, result: AskResult) -> list[Reply]:
         return self.questions.answer_replies(result)

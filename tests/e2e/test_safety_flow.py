@@ -141,3 +141,15 @@ async def test_stickers_and_voice_outside_a_case_are_answered(telegram: FakeBotA
     telegram.press_button(WORKER, check, find_button(check, "有")["callback_data"])
     safety = await telegram.next_sent(WORKER)
     assert safety["text"] == texts.CRISIS_SAFETY
+
+
+async def test_a_safety_text_that_failed_to_send_is_retried_through_the_outbox(
+    telegram: FakeBotAPI, services: Services
+) -> None:
+    telegram.register_chat(ADMIN)
+    telegram.inject("sendMessage", "502", times=1)
+    telegram.user_message(WORKER, "我不想活了")
+    seen = [await telegram.next_sent(WORKER, timeout=10) for _ in range(2)]
+    # The case number went out directly; the safety text, refused once, came by the outbox.
+    assert {m["text"] for m in seen} >= {texts.SELF_HARM_SAFETY}
+    assert any("紧急求助" in m["text"] for m in seen)
