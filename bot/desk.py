@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import notify
@@ -25,7 +25,7 @@ from bot.escalation import SlaPolicy
 from bot.model import Button
 from knowledge.stations import Directory
 from storage import repositories as repo
-from storage.models import CaseRow, StationStaffRow
+from storage.models import CaseRow
 
 logger = logging.getLogger(__name__)
 
@@ -75,20 +75,32 @@ class Desk:
         stations = tuple(await repo.stations_of_staff(session, user_id))
         return Actor(user_id, user.role, stations)
 
+    def covered(self, actor: Actor) -> set[str]:
+        """The stations whose cases the actor may act on: their own and every station below
+        them (a centre's staff can claim the urgent cards the centre receives)."""
+        directory = self._stations.current
+        codes = set(actor.stations)
+        frontier = list(codes)
+        while frontier:
+            parent = frontier.pop()
+            for station in directory.stations:
+                if station.parent == parent and station.code not in codes:
+                    codes.add(station.code)
+                    frontier.append(station.code)
+        return codes
+
     def _scope(self, actor: Actor) -> Any:
-        """SQL condition: the case belongs to one of the actor's stations (admins: all)."""
+        """SQL condition: the case belongs to a station the actor covers (admins: all)."""
         if actor.is_admin:
             return CaseRow.id.is_not(None)
-        return CaseRow.station_code.in_(
-            select(StationStaffRow.station_code).where(StationStaffRow.user_id == actor.user_id)
-        )
+        return CaseRow.station_code.in_(sorted(self.covered(actor)))
 
     async def _explain(self, session: AsyncSession, case_id: int, actor: Actor) -> DeskError:
         """Why a conditional update touched no row."""
         case = await repo.get_case(session, case_id)
         if case is None:
             return DeskError(st.NOT_FOUND)
-        if not actor.is_admin and case.station_code not in actor.stations:
+        if not actor.is_admin and case.station_code not in self.covered(actor):
             return DeskError(st.NOT_YOUR_CASE)
         if case.status == "closed":
             return DeskError(st.CLOSED_ALREADY)
@@ -502,7 +514,7 @@ class Desk:
             stations = (
                 [s.code for s in self._stations.current.stations]
                 if actor.is_admin
-                else list(actor.stations)
+                else sorted(self.covered(actor))
             )
             statuses = ("queued",) if which == "queued" else ("queued", "claimed")
             rows = await repo.open_cases_of_stations(
@@ -611,7 +623,7 @@ class Desk:
             if case is None:
                 raise DeskError(st.NOT_FOUND)
             if not actor.is_staff or (
-                not actor.is_admin and case.station_code not in actor.stations
+                not actor.is_admin and case.station_code not in self.covered(actor)
             ):
                 raise DeskError(st.NOT_YOUR_CASE)
             return case, list(await repo.case_events(session, case_id))

@@ -76,6 +76,9 @@ class Escalated:
     unclaimed: bool
 
 
+MAX_LEVEL = 3  # escalations per case before the reminders stop
+
+
 class Escalation:
     def __init__(
         self,
@@ -104,7 +107,12 @@ class Escalation:
                     )
                     .values(
                         escalation_level=CaseRow.escalation_level + 1,
-                        escalate_at=self.sla.claim_due(now, urgent=CaseRow.urgent),
+                        # Capped: after the last level nobody is reminded again (the
+                        # admins have it in hand).
+                        escalate_at=sql_case(
+                            (CaseRow.escalation_level + 1 >= MAX_LEVEL, None),
+                            else_=self.sla.claim_due(now, urgent=CaseRow.urgent),
+                        ),
                         updated_at=now,
                     )
                     .returning(CaseRow)

@@ -191,3 +191,24 @@ async def test_a_claimed_case_with_no_reply_escalates(
     clock.advance(days=4)  # well past one working day
     escalated = await services.escalation.escalate_overdue(clock())
     assert [(e.case_id, e.unclaimed) for e in escalated] == [(case_id, False)]
+
+
+async def test_a_centre_can_claim_the_urgent_cards_it_receives_and_escalation_stops(
+    services: Services, clock: FakeClock
+) -> None:
+    from bot.escalation import MAX_LEVEL
+
+    station = next(s for s in services.stations.current.stations if s.parent is not None)
+    centre = services.stations.current.centre_above(station)
+    assert centre is not None
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": station.code,
+             "description": "工资没发"}  # fmt: skip
+    opened = await services.cases.open_from_intake(WORKER, draft, now=clock(), urgent=True)
+    await services.desk.grant(ADMIN, 8501, centre.code, clock())
+    levels = []
+    for _ in range(MAX_LEVEL + 3):
+        clock.advance(hours=30)
+        levels += [e.level for e in await services.escalation.escalate_overdue(clock())]
+    assert levels == list(range(1, MAX_LEVEL + 1))  # capped
+    claimed = await services.desk.claim(opened.id, 8501, clock())
+    assert claimed.claimed_by == 8501
