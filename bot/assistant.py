@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -136,6 +136,15 @@ class Assistant:
             result.confident,
             result.danger_check,
         )
+        day = (now + timedelta(hours=8)).date().isoformat()  # China Standard Time
+        async with self._sessions.begin() as session:
+            await repo.count_question(
+                session,
+                day=day,
+                route=result.route,
+                faq_id=result.faq_id,
+                answered=result.confident,
+            )
         if not result.confident and result.route != Route.OUT_OF_SCOPE:
             async with self._sessions.begin() as session:
                 await repo.add_unanswered(

@@ -5,6 +5,7 @@ ratings, what the bot could not answer and the 有帮助 / 没帮助 votes, for 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import intake_texts, staff_texts
 from bot.directory import StationDirectory
+from storage import repositories as repo
 from storage.models import CaseEventRow, CaseRow, FeedbackRow, UnansweredRow
 
 PERIODS = {"day": 1, "week": 7, "month": 30, "quarter": 91, "year": 365}
@@ -34,10 +36,14 @@ def _hours(value: float | None) -> str:
 
 class Statistics:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], stations: StationDirectory
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        stations: StationDirectory,
+        titles: Callable[[str], str | None] = lambda _: None,
     ) -> None:
         self._sessions = sessions
         self._stations = stations
+        self._titles = titles
 
     async def chart(self, period: str, now: datetime) -> bytes | None:
         """The cases-per-week chart for the period (None when there are no cases)."""
@@ -75,6 +81,9 @@ class Statistics:
                     )
                 ).all()
             )
+            counts = await repo.question_counts(
+                session, (since + timedelta(hours=8)).date().isoformat()
+            )
             votes = (
                 await session.execute(
                     select(FeedbackRow.helpful).where(FeedbackRow.created_at >= since)
@@ -103,6 +112,13 @@ class Statistics:
         ]
         ratings = [c.rating for c in cases if c.rating]
         helpful = sum(1 for (h,) in votes if h)
+        asked = sum(r.count for r in counts)
+        in_scope = sum(r.count for r in counts if r.route != "out_of_scope")
+        answered = sum(r.count for r in counts if r.answered)
+        topics = Counter()
+        for r in counts:
+            if r.answered and r.faq_id:
+                topics[r.faq_id] += r.count
         lines = [
             f"【统计】{PERIOD_NAMES[key]}（/stats day|week|month|quarter|year）",
             f"受理案件：{len(cases)} 件（紧急 {sum(c.urgent for c in cases)}，"
@@ -128,6 +144,10 @@ class Statistics:
             f"满意度：{sum(ratings) / len(ratings):.1f} 分（{len(ratings)} 人评价）"
             if ratings
             else "满意度：—",
+            f"问题：{asked} 个，劳动问题 {in_scope} 个，直接答复 {answered} 个"
+            + (f"（答复率 {answered / in_scope:.0%}）" if in_scope else ""),
+            "常问："
+            + ("、".join(f"{self._titles(k) or k} {v}" for k, v in topics.most_common(5)) or "—"),
             f"机器人没答好的问题：{unanswered} 条（/unanswered 查看）；"
             f"回答有帮助 {helpful}、没帮助 {len(votes) - helpful}",
         ]

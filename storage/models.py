@@ -136,6 +136,19 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime]
 
 
+class QuestionCountRow(Base):
+    """How many questions a day got which route and entry, answered or not: the statistics'
+    questions asked and answered, with no text and no user."""
+
+    __tablename__ = "question_counts"
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # China date
+    route: Mapped[str] = mapped_column(String(16), primary_key=True)
+    faq_id: Mapped[str] = mapped_column(String(80), primary_key=True)  # "" when none
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class LabelRow(Base):
     """A real message's right route (and entry), given by an admin or staff; joins the
     training corpus at `kb train`. Never stored with the sender's id."""

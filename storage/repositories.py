@@ -24,6 +24,7 @@ from storage.models import (
     InboxRow,
     LabelRow,
     OutboxRow,
+    QuestionCountRow,
     StationChatRow,
     StationRow,
     StationStaffRow,
@@ -243,6 +244,28 @@ async def unreviewed_unanswered(session: AsyncSession, limit: int) -> Sequence[U
         .where(UnansweredRow.reviewed.is_(False))
         .order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
         .limit(limit)
+    )
+    return result.all()
+
+
+async def count_question(
+    session: AsyncSession, *, day: str, route: str, faq_id: str | None, answered: bool
+) -> None:
+    """One more question in today's tally (an upsert, safe with several instances)."""
+    key = {"day": day, "route": route, "faq_id": faq_id or "", "answered": answered}
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(QuestionCountRow).values(**key, count=1)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key), set_={"count": QuestionCountRow.count + 1}
+        )
+    )
+
+
+async def question_counts(session: AsyncSession, since_day: str) -> Sequence[QuestionCountRow]:
+    result = await session.scalars(
+        select(QuestionCountRow).where(QuestionCountRow.day >= since_day)
     )
     return result.all()
 

@@ -108,6 +108,11 @@ def typed_command(event: Event) -> Event:
     return event
 
 
+def _title(assistant: Assistant, faq_id: str) -> str | None:
+    entry = assistant.kb.get(faq_id)
+    return entry.title if entry else None
+
+
 class Dialog:
     """Routes one event from one user to the conversations and returns the replies."""
 
@@ -147,7 +152,10 @@ class Dialog:
         self.staff = StaffConversation(self.ctx)
         self.faq_admin = FaqAdmin(sessions, assistant.kb, laws, frozenset(admin_ids))
         self.admin = AdminConversation(
-            self.ctx, self.faq_admin, Reviews(sessions), Statistics(sessions, stations)
+            self.ctx,
+            self.faq_admin,
+            Reviews(sessions),
+            Statistics(sessions, stations, lambda faq_id: _title(assistant, faq_id)),
         )
 
     # Wiring used by the front ends ------------------------------------------------------

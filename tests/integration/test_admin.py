@@ -89,9 +89,11 @@ async def test_stats_give_the_reported_figures(services: Services) -> None:
     await services.desk.grant(ADMIN, 6001, "PDS-RZ", services.clock())
     await services.desk.claim(opened.id, 6001, services.clock())
     await services.desk.close(opened.id, 6001, "mediated", "", services.clock())
+    await send(services, Text("老板拖欠工资三个月了怎么办"), user=WORKER)
     stats = await send(services, Command("stats", "week"))
     text = stats[0].text
     assert "受理案件：1 件" in text and "调解成功率：100%" in text and "工资" in text
+    assert "问题：1 个" in text
 
 
 async def test_labels_from_admins_and_staff_join_the_training_corpus(services: Services) -> None:
