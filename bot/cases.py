@@ -20,6 +20,7 @@ from bot import notify, texts
 from bot.directory import StationDirectory
 from bot.errors import ConsentRequired, NoStation
 from bot.escalation import SlaPolicy
+from bot.model import Button
 from knowledge.eligibility import Eligibility, precheck
 from knowledge.stations import Station
 from storage import repositories as repo
@@ -429,14 +430,51 @@ class CaseService:
                     session, row.id, now, "deletion_requested", actor_id=worker_id
                 )
             admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
+            day = (now + timedelta(hours=8)).date().isoformat()
+            act = ((Button(texts.ERASE_BUTTON, f"a:erase:{worker_id}"),),)
             for admin in sorted(admins):
+                # Repeated presses on one day make one notice, not one each.
                 await notify.tell(
                     session,
                     admin,
                     texts.deletion_request(worker_id, len(rows)),
                     now,
-                    key=f"user:{worker_id}:delete:{now.isoformat()}:{admin}",
+                    key=f"user:{worker_id}:delete:{day}:{admin}",
+                    buttons=act,
                 )
+
+    async def erase_worker(self, worker_id: int, admin_id: int, now: datetime) -> int:
+        """Carry out a deletion request (PIPL art. 47): every case of the worker loses what
+        identifies them (the figures stay), open ones are closed as withdrawn, the dialog
+        state and consent go, and the worker is told. Returns how many cases."""
+        from bot.retention import anonymise
+
+        async with self._sessions.begin() as session:
+            rows = await repo.cases_of_worker(session, worker_id, limit=1000)
+            ids = [r.id for r in rows]
+            for row in rows:
+                if row.status != "closed":
+                    row.status, row.outcome, row.closed_at = "closed", "withdrawn", now
+                    row.escalate_at = None
+                await repo.add_case_event(
+                    session, row.id, now, "erased", actor_id=admin_id, to_status="closed"
+                )
+            if ids:
+                await session.flush()
+                await anonymise(session, ids)
+            await repo.clear_dialog_state(session, worker_id)
+            user = await repo.get_user(session, worker_id)
+            if user is not None:
+                user.consent_at, user.consent_version = None, None
+            await notify.tell(
+                session,
+                worker_id,
+                texts.ERASED,
+                now,
+                key=f"user:{worker_id}:erased:{now.isoformat()}",
+            )
+        logger.info("personal data of a worker erased on %s cases", len(ids))
+        return len(ids)
 
     async def relocate(
         self, case_id: int, worker_id: int, station_code: str, now: datetime

@@ -20,6 +20,25 @@ ANONYMISED = "（已按保存期限匿名化）"
 WORDY_EVENTS = ("message_in", "message_out", "crisis_message", "file_in", "note")
 
 
+async def anonymise(session: AsyncSession, ids: list[int]) -> None:
+    """Blank what identifies the worker on these cases (inside the caller's transaction)."""
+    await session.execute(
+        update(CaseRow)
+        .where(CaseRow.id.in_(ids))
+        .values(
+            description=ANONYMISED,
+            employer=None,
+            place=None,
+            phone=None,
+            amount_owed=None,
+            evidence=[],
+            intake_key=None,
+        )
+    )
+    wordy = (CaseEventRow.case_id.in_(ids), CaseEventRow.kind.in_(WORDY_EVENTS))
+    await session.execute(update(CaseEventRow).where(*wordy).values(note=None))
+
+
 @dataclass(frozen=True)
 class RetentionReport:
     cutoff: datetime
@@ -55,19 +74,6 @@ async def anonymise_closed_cases(
             events += len(found)
             if dry_run:
                 break
-            await session.execute(
-                update(CaseRow)
-                .where(CaseRow.id.in_(ids))
-                .values(
-                    description=ANONYMISED,
-                    employer=None,
-                    place=None,
-                    phone=None,
-                    amount_owed=None,
-                    evidence=[],
-                    intake_key=None,
-                )
-            )
-            await session.execute(update(CaseEventRow).where(*wordy).values(note=None))
+            await anonymise(session, ids)
         logger.info("retention: %s cases anonymised so far", cases)
     return RetentionReport(cutoff, cases, events, dry_run)

@@ -260,9 +260,14 @@ DELETE_RECEIVED = (
 
 def deletion_request(user_id: int, cases: int) -> str:
     return (
-        f"【个人信息删除申请】用户 {user_id} 申请删除个人信息，涉及案件 {cases} 个，"
-        "请依法处理并回复当事人（个人信息保护法第47、50条）。"
+        f"【个人信息删除申请】用户 {user_id} 申请删除个人信息，涉及案件 {cases} 个"
+        "（个人信息保护法第47、50条）。点下面的按钮删除：案件的经过、单位、地点、电话、证据和往来消息"
+        "都会清除，统计数字保留，当事人会收到通知。法律要求保存的，请先和当事人说明。"
     )
+
+
+ERASE_BUTTON = "删除并通知当事人"
+ERASED = "您申请删除的个人信息已经删除（个人信息保护法第47条）。以后需要帮助，随时可以再来。"
 
 
 def group_unreachable(station: str) -> str:

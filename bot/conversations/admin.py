@@ -110,6 +110,10 @@ class AdminConversation:
         faq_id = parts[2] if len(parts) > 2 else ""
         if verb == "open":
             return self._open(faq_id)
+        if verb == "erase" and faq_id.isascii() and faq_id.isdecimal() and len(faq_id) <= 15:
+            count = await self.ctx.cases.erase_worker(int(faq_id), user_id, now)
+            self.ctx.outbox_written()
+            return [Reply(at.ERASED.format(user=faq_id, count=count))]
         if verb == "ed" and len(parts) == 4 and parts[3] in EDITABLE:
             entry = self.ctx.kb.get(faq_id)
             if entry is None:

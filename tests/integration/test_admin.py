@@ -180,3 +180,32 @@ async def test_the_daily_digest_names_collective_disputes_and_repeat_employers_o
 
         rows = (await session.scalars(select(OutboxRow.dedupe_key))).all()
     assert len([k for k in rows if k.startswith("digest:")]) == 1  # once per date
+
+
+async def test_a_deletion_request_is_one_notice_with_a_button_that_erases(
+    services: Services,
+) -> None:
+    from sqlalchemy import select
+
+    from bot.retention import ANONYMISED
+    from storage.models import CaseRow, OutboxRow
+
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "PDS-RZ",
+             "description": "王五在某厂被欠薪", "phone": "13812345678"}  # fmt: skip
+    opened = await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    for _ in range(5):
+        await send(services, Press("p:delete!"), user=WORKER)
+    async with services.sessions.begin() as session:
+        notices = [
+            r for r in (await session.scalars(select(OutboxRow))).all()
+            if r.chat_id == ADMIN and "删除申请" in str(r.payload)
+        ]  # fmt: skip
+    assert len(notices) == 1
+    erase = notices[0].payload["buttons"][0][0][1]
+    done = await send(services, Press(erase))
+    assert "已删除" in done[0].text
+    async with services.sessions.begin() as session:
+        case = await session.get(CaseRow, opened.id)
+    assert case.description == ANONYMISED and case.phone is None and case.status == "closed"
+    forged = await send(services, Press(erase), user=WORKER)
+    assert "无权限" in forged[0].text
