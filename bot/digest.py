@@ -87,6 +87,20 @@ async def build_digest(
     employers = [
         g for g in group_employers([c.employer for c in recent if c.employer]) if g[1] >= 2
     ]
+    async with sessions.begin() as session:
+        overdue = list(
+            (
+                await session.scalars(
+                    select(CaseRow)
+                    .where(
+                        CaseRow.status.in_(("queued", "claimed")),
+                        CaseRow.escalation_level > 0,
+                    )
+                    .order_by(CaseRow.escalation_level.desc(), CaseRow.created_at)
+                    .limit(10)
+                )
+            ).all()
+        )
     lines = [f"【每日预警】{texts.local_time(now)}（近24小时受理 {len(day)} 件）"]
     lines.append(f"新的群体性纠纷：{len(collective)} 件" + ("" if collective else "。"))
     for case in collective[:10]:
@@ -105,6 +119,14 @@ async def build_digest(
             or "无"
         )
     )
+    lines.append(f"超时未办的案件：{len(overdue)} 件" + ("：" if overdue else ""))
+    for case in overdue:
+        station = directory.get(case.station_code)
+        state = "待认领" if case.status == "queued" else "认领后未回复"
+        lines.append(
+            f"  · {case.number}｜{station.name if station else case.station_code}｜{state}"
+            f"｜已升级 {case.escalation_level} 次"
+        )
     if employers:
         lines.append("近30天被多次投诉的单位：")
         for name, count, spellings in employers[:10]:

@@ -852,6 +852,16 @@ async def case_id_of_number(session: AsyncSession, number: str) -> int | None:
     return await session.scalar(select(CaseRow.id).where(CaseRow.number == number.upper()))
 
 
+async def roster(session: AsyncSession) -> list[tuple[str, int, bool]]:
+    """(station code, staff id, on duty) for every staff grant."""
+    result = await session.execute(
+        select(
+            StationStaffRow.station_code, StationStaffRow.user_id, StationStaffRow.on_duty
+        ).order_by(StationStaffRow.station_code, StationStaffRow.user_id)
+    )
+    return [(code, int(user), bool(on)) for code, user, on in result.all()]
+
+
 async def duty_of_staff(session: AsyncSession, user_id: int) -> list[tuple[str, bool]]:
     result = await session.execute(
         select(StationStaffRow.station_code, StationStaffRow.on_duty)

@@ -16,11 +16,12 @@ from bot.model import Button, Reply, split_message
 from bot.reviews import Reviews
 from bot.statistics import Statistics
 from knowledge.entries import Entry
+from storage import repositories as repo
 
 FAQ_EDIT = "faq_edit"  # waiting for the new value of one field
 FAQ_NEW = "faq_new"  # a new entry, one field at a time
 STEPS = (FAQ_EDIT, FAQ_NEW)
-COMMANDS = frozenset({"faq", "faq_new", "faq_history", "unanswered", "stats", "digest"})
+COMMANDS = frozenset({"faq", "faq_new", "faq_history", "unanswered", "stats", "digest", "roster"})
 NEW_FIELDS = ("id", "category", "title", "question", "answer", "citations")
 
 
@@ -68,6 +69,8 @@ class AdminConversation:
             return await self._unanswered(now)
         if name == "stats":
             return await self._stats(args.strip(), now)
+        if name == "roster":
+            return await self._roster()
         if name == "digest":
             text = await build_digest(self.ctx.sessions, self.ctx.stations, now)
             return [Reply(part) for part in split_message(text)]
@@ -255,6 +258,23 @@ class AdminConversation:
             rows.append((Button(at.DISMISS, f"a:dis:{group.first_id}"),))
             replies.append(Reply(text, tuple(rows)))
         return replies
+
+    async def _roster(self) -> list[Reply]:
+        """Staff per station and who is on duty."""
+        async with self.ctx.sessions.begin() as session:
+            rows = await repo.roster(session)
+        if not rows:
+            return [Reply(at.ROSTER_NONE)]
+        directory = self.ctx.stations.current
+        lines = [at.ROSTER_HEAD]
+        current = None
+        for code, user, on in rows:
+            if code != current:
+                station = directory.get(code)
+                lines.append(f"{station.name if station else code}（{code}）")
+                current = code
+            lines.append(f"  · 工作人员 {user}：{'上班' if on else '下班'}")
+        return [Reply(part) for part in split_message("\n".join(lines))]
 
     async def _stats(self, period: str, now: datetime) -> list[Reply]:
         figures = await self.statistics.figures(period, now)

@@ -209,3 +209,18 @@ async def test_a_deletion_request_is_one_notice_with_a_button_that_erases(
     assert case.description == ANONYMISED and case.phone is None and case.status == "closed"
     forged = await send(services, Press(erase), user=WORKER)
     assert "无权限" in forged[0].text
+
+
+async def test_roster_and_overdue_cases_in_the_digest(services: Services, clock) -> None:
+    await services.desk.grant(ADMIN, 6101, "PDS-RZ", services.clock())
+    roster = await send(services, Command("roster"))
+    assert "工作人员 6101：上班" in roster[0].text
+    draft = {"kind": "help", "category": "wage", "consented_at": "x", "station": "PDS-RZ",
+             "description": "工资没发"}  # fmt: skip
+    opened = await services.cases.open_from_intake(WORKER, draft, now=services.clock())
+    clock.advance(hours=60)
+    await services.escalation.escalate_overdue(services.clock())
+    digest = await send(services, Command("digest"))
+    assert "超时未办的案件：1 件" in digest[0].text and opened.number in digest[0].text
+    refused = await send(services, Command("roster"), user=WORKER)
+    assert "无权限" in refused[0].text
