@@ -6,7 +6,7 @@ HELP = (
     "知识库管理：\n/faq 关键词 或 条目ID：查找并打开条目，逐项修改（先预览再保存）\n"
     "/faq_new：新建条目　/faq_history 条目ID：历史版本和回滚\n"
     "/unanswered：机器人没答好的问题（相似的合在一起）\n/stats [day|week|month|quarter|year]：统计和图表\n"
-    "/digest：今天的预警摘要（每天定时发给管理员）\n/roster：各站点工作人员和值班情况"
+    "/digest：今天的预警摘要（每天定时发给管理员）\n/roster：各站点工作人员和值班情况　/audit：最近的操作记录"
 )
 NOTHING_FOUND = "没有找到相关条目。可以换个关键词，或用 /faq_new 新建。"
 FOUND = "找到 {count} 个条目，点一个打开："
@@ -51,3 +51,4 @@ CHART = "每周受理案件（按类型、按站点）"
 ERASED = "已删除用户 {user} 的个人信息（{count} 个案件已匿名化），并已通知当事人。"
 ROSTER_HEAD = "各站点工作人员（值班的会收到新案件私信）："
 ROSTER_NONE = "还没有授权任何工作人员（/grant_staff 用户ID 站点）。"
+AUDIT_HEAD = "最近的操作记录（时间｜操作人｜操作｜对象）："

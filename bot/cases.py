@@ -463,6 +463,9 @@ class CaseService:
                 await session.flush()
                 await anonymise(session, ids)
             await repo.clear_dialog_state(session, worker_id)
+            await repo.audit(
+                session, admin_id, "erase_worker", f"{worker_id} {len(ids)} cases", now
+            )
             user = await repo.get_user(session, worker_id)
             if user is not None:
                 user.consent_at, user.consent_version = None, None

@@ -638,6 +638,7 @@ class Desk:
             if not (await self.actor(session, admin_id, now)).is_admin:
                 raise DeskError(st.NOT_ADMIN)
             await repo.grant_staff(session, user_id, station.code, admin_id, now)
+            await repo.audit(session, admin_id, "grant_staff", f"{user_id} {station.code}", now)
             await notify.menu(session, user_id, "staff", now)
             await notify.tell(
                 session,
@@ -656,6 +657,7 @@ class Desk:
                 raise DeskError(st.NOT_ADMIN)
             code = station_code.upper() if station_code else None
             removed = await repo.revoke_staff(session, user_id, code)
+            await repo.audit(session, admin_id, "revoke_staff", f"{user_id} {code or '*'}", now)
             # Their open cases go back to the queue, with fresh cards, so nothing is orphaned.
             left = set(await repo.stations_of_staff(session, user_id))
             admins = set(self.admin_ids) | set(await repo.ids_with_role(session, "admin"))
@@ -701,6 +703,7 @@ class Desk:
             if not (actor.is_admin or station.code in actor.stations):
                 raise DeskError(st.NOT_YOUR_CASE)
             await repo.link_station_chat(session, station.code, chat_id, user_id, now)
+            await repo.audit(session, user_id, "link_station", f"{chat_id} {station.code}", now)
         return station.name
 
     async def set_duty(self, staff_id: int, on_duty: bool) -> int:

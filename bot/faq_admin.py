@@ -140,6 +140,7 @@ class FaqAdmin:
                 raise FaqError(f"《{citation.law}》里没有第{citation.article}条。")
         async with self._sessions.begin() as session:
             outcome = await repo.save_faq_entry(session, entry.as_dict(), now, admin_id)
+            await repo.audit(session, admin_id, f"faq_{outcome}", entry.id, now)
         await self.kb.refresh()
         return outcome
 
@@ -159,6 +160,7 @@ class FaqAdmin:
         await self.require_admin(admin_id, now)
         async with self._sessions.begin() as session:
             done = await repo.retire_faq_entry(session, faq_id, now, admin_id)
+            await repo.audit(session, admin_id, "faq_retired", faq_id, now)
         await self.kb.refresh()
         return done
 
@@ -174,5 +176,7 @@ class FaqAdmin:
             raise FaqError("没有这个版本。")
         entry = self._valid(revisions[version].data, version)
         await self.save(admin_id, entry, now)
+        async with self._sessions.begin() as session:
+            await repo.audit(session, admin_id, "faq_rollback", f"{faq_id} v{version}", now)
         current = self.kb.get(faq_id)
         return current.version if current else version

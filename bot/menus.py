@@ -24,6 +24,12 @@ ADMIN = (
     ("grant_staff", "授权工作人员：/grant_staff 用户ID 站点"),
     ("revoke_staff", "取消授权：/revoke_staff 用户ID"),
     ("setcanned", "编辑回复模板"),
+    ("faq", "知识库：/faq 关键词"),
+    ("unanswered", "机器人没答好的问题"),
+    ("stats", "统计和图表"),
+    ("digest", "今天的预警摘要"),
+    ("roster", "工作人员和值班"),
+    ("audit", "操作记录"),
     ("staff", "命令说明"),
     ("start", "主菜单"),
 )

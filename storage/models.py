@@ -136,6 +136,19 @@ class FeedbackRow(Base):
     created_at: Mapped[datetime]
 
 
+class AuditRow(Base):
+    """Who did what, when: grants, revocations, FAQ edits and rollbacks, exports, deletions.
+    Targets are ids and codes, never a worker's words."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str | None] = mapped_column(String(120))
+
+
 class QuestionCountRow(Base):
     """How many questions a day got which route and entry, answered or not: the statistics'
     questions asked and answered, with no text and no user."""

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
+    AuditRow,
     Base,
     CannedReplyRow,
     CaseCardRow,
@@ -244,6 +245,19 @@ async def unreviewed_unanswered(session: AsyncSession, limit: int) -> Sequence[U
         .where(UnansweredRow.reviewed.is_(False))
         .order_by(UnansweredRow.created_at.desc(), UnansweredRow.id.desc())
         .limit(limit)
+    )
+    return result.all()
+
+
+async def audit(
+    session: AsyncSession, actor_id: int | None, action: str, target: str, now: datetime
+) -> None:
+    session.add(AuditRow(at=now, actor_id=actor_id, action=action, target=target[:120]))
+
+
+async def recent_audit(session: AsyncSession, limit: int = 30) -> Sequence[AuditRow]:
+    result = await session.scalars(
+        select(AuditRow).order_by(AuditRow.at.desc(), AuditRow.id.desc()).limit(limit)
     )
     return result.all()
 

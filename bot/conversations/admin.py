@@ -21,7 +21,9 @@ from storage import repositories as repo
 FAQ_EDIT = "faq_edit"  # waiting for the new value of one field
 FAQ_NEW = "faq_new"  # a new entry, one field at a time
 STEPS = (FAQ_EDIT, FAQ_NEW)
-COMMANDS = frozenset({"faq", "faq_new", "faq_history", "unanswered", "stats", "digest", "roster"})
+COMMANDS = frozenset(
+    {"faq", "faq_new", "faq_history", "unanswered", "stats", "digest", "roster", "audit"}
+)
 NEW_FIELDS = ("id", "category", "title", "question", "answer", "citations")
 
 
@@ -71,6 +73,14 @@ class AdminConversation:
             return await self._stats(args.strip(), now)
         if name == "roster":
             return await self._roster()
+        if name == "audit":
+            async with self.ctx.sessions.begin() as session:
+                rows = await repo.recent_audit(session)
+            lines = [at.AUDIT_HEAD] + [
+                f"{texts.local_time(r.at)}｜{r.actor_id or '系统'}｜{r.action}｜{r.target or ''}"
+                for r in rows
+            ]
+            return [Reply(part) for part in split_message("\n".join(lines))]
         if name == "digest":
             text = await build_digest(self.ctx.sessions, self.ctx.stations, now)
             return [Reply(part) for part in split_message(text)]

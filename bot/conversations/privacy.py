@@ -7,6 +7,7 @@ from datetime import datetime
 from bot import texts
 from bot.conversations.common import HOME_BUTTON, Context
 from bot.model import Button, Reply, split_message
+from storage import repositories as repo
 
 
 class Privacy:
@@ -27,6 +28,8 @@ class Privacy:
         """Export now; deletion as a request the admins handle."""
         if action == "export":
             lines = await self.ctx.cases.export_for(user_id)
+            async with self.ctx.sessions.begin() as session:
+                await repo.audit(session, user_id, "export_own_data", str(user_id), now)
             text = "\n".join([texts.EXPORT_HEAD, *lines]) if lines else texts.EXPORT_NONE
             return [Reply(part) for part in split_message(text)]
         if action == "delete":

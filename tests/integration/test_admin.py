@@ -224,3 +224,14 @@ async def test_roster_and_overdue_cases_in_the_digest(services: Services, clock)
     assert "超时未办的案件：1 件" in digest[0].text and opened.number in digest[0].text
     refused = await send(services, Command("roster"), user=WORKER)
     assert "无权限" in refused[0].text
+
+
+async def test_the_audit_log_records_grants_edits_and_deletions(services: Services) -> None:
+    await services.desk.grant(ADMIN, 6201, "PDS-RZ", services.clock())
+    await services.desk.revoke(ADMIN, 6201, None, services.clock())
+    entry = next(iter(services.kb.matcher.entries))
+    await services.dialog.faq_admin.retire(ADMIN, entry.id, services.clock())
+    audit = await send(services, Command("audit"))
+    text = audit[0].text
+    assert "grant_staff" in text and "revoke_staff" in text and "faq_retired" in text
+    assert "无权限" in (await send(services, Command("audit"), user=WORKER))[0].text
