@@ -379,18 +379,22 @@ class Desk:
                     raise DeskError(st.W_NOT_YOURS)
                 raise DeskError(st.W_REOPEN_EXPIRED)
             await self._changed(session, case, now, "reopened", worker_id, "closed")
-            station = self._stations.current.get(case.station_code)
-            if station is not None:
-                await notify.post_cards(
-                    session,
-                    case,
-                    station,
-                    self._stations.current,
-                    self.admin_ids,
-                    now,
-                    round_=f"v{case.version}",
-                )
+            await self._repost(session, case, now)
         return case
+
+    async def _repost(self, session: AsyncSession, case: CaseRow, now: datetime) -> None:
+        """Cards for a case back in its station's queue (people who have one see it edited)."""
+        station = self._stations.current.get(case.station_code)
+        if station is not None:
+            await notify.post_cards(
+                session,
+                case,
+                station,
+                self._stations.current,
+                self.admin_ids,
+                now,
+                round_=f"v{case.version}",
+            )
 
     async def rate(self, case_id: int, worker_id: int, stars: int, now: datetime) -> None:
         if not 1 <= stars <= 5:
@@ -681,17 +685,7 @@ class Desk:
                     note=st.RELEASED_ON_REVOKE,
                 )
                 await notify.refresh_cards(session, case, now)
-                station = self._stations.current.get(case.station_code)
-                if station is not None:
-                    await notify.post_cards(
-                        session,
-                        case,
-                        station,
-                        self._stations.current,
-                        self.admin_ids,
-                        now,
-                        round_=f"v{case.version}",
-                    )
+                await self._repost(session, case, now)
             return removed
 
     async def link_chat(self, user_id: int, chat_id: int, station_code: str, now: datetime) -> str:
