@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot import intake_texts, staff_texts, texts
 from bot.model import Button
-from bot.notify import age
+from bot.notify import age, case_headline
 from knowledge.stations import Station
 from storage.models import CaseEventRow, CaseRow
 
@@ -59,14 +59,8 @@ def full_view(
     now: datetime,
 ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     """Everything about the case (text, then split by the caller) and its evidence buttons."""
-    flags = [f for f, on in (("危机", case.crisis), ("紧急", case.urgent and not case.crisis),
-                             ("群体", case.collective)) if on]  # fmt: skip
-    head = f"【{'·'.join(flags)}】" if flags else ""
-    kind = {"report": "举报", "crisis": "危机求助"}.get(case.kind, "求助")
-    category = intake_texts.CATEGORY_NAMES.get(case.category, case.category)
-    status = staff_texts.STATUS.get(case.status, case.status)
     lines = [
-        f"{head}案件 {case.number}｜{kind}·{category}｜{status}",
+        case_headline(case),
         f"站点：{station.name if station else case.station_code}",
         f"提交：{texts.local_time(case.created_at)}",
     ]

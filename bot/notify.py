@@ -135,6 +135,22 @@ def age(since: datetime, now: datetime) -> str:
     return f"{minutes // 1440}天"
 
 
+def case_headline(case: CaseRow) -> str:
+    """【危机·群体】案件 SZ-2026-000001｜求助·工资｜待认领"""
+    flags = []
+    if case.crisis:
+        flags.append("危机")
+    elif case.urgent:
+        flags.append("紧急")
+    if case.collective:
+        flags.append("群体")
+    head = f"【{'·'.join(flags)}】" if flags else ""
+    kind = {"report": "举报", "crisis": "危机求助"}.get(case.kind, "求助")
+    category = intake_texts.CATEGORY_NAMES.get(case.category, case.category)
+    status = staff_texts.STATUS.get(case.status, case.status)
+    return f"{head}案件 {case.number}｜{kind}·{category}｜{status}"
+
+
 CARD_WORDS = 300  # the worker's own words on a crisis card; the rest is on /case
 CARD_LATER = 150
 
@@ -153,19 +169,8 @@ def case_card(
     events: Sequence[CaseEventRow] = (),
 ) -> tuple[str, tuple[tuple[Button, ...], ...]]:
     """The card staff see: urgency, category, state, age and owner at a glance."""
-    flags = []
-    if case.crisis:
-        flags.append("危机")
-    elif case.urgent:
-        flags.append("紧急")
-    if case.collective:
-        flags.append("群体")
-    head = f"【{'·'.join(flags)}】" if flags else ""
-    kind = {"report": "举报", "crisis": "危机求助"}.get(case.kind, "求助")
-    category = intake_texts.CATEGORY_NAMES.get(case.category, case.category)
-    status = staff_texts.STATUS.get(case.status, case.status)
     lines = [
-        f"{head}案件 {case.number}｜{kind}·{category}｜{status}",
+        case_headline(case),
         f"站点：{station.name if station else case.station_code}｜{_clock(case, now)}",
     ]
     if case.workers_affected:
